@@ -1,0 +1,38 @@
+package adabm.cli;
+
+import adabm.backend.Backend;
+import adabm.backend.BackendOptions;
+import adabm.backend.Backends;
+import adabm.backend.Plan;
+import adabm.graph.Graph;
+import adabm.io.ModelLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+import picocli.CommandLine.Option;
+
+/** The options shared by commands that run a model: which file, which scale, which backend, how many threads. */
+final class ModelOptions {
+    @Option(names = "--model", required = true, description = "model file: .onnx, or a PyTorch checkpoint .pt/.pth")
+    Path model;
+
+    @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints such as CARN-M; checked otherwise)")
+    Integer scale;
+
+    @Option(names = "--backend", defaultValue = "onednn", description = "java | onednn (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "threads for the backend; 0 = all cores (default)")
+    int threads;
+
+    @Option(names = "--tile", defaultValue = "256", description = "tile size in input pixels for large images (default: ${DEFAULT-VALUE})")
+    int tile;
+
+    Graph loadGraph() throws IOException {
+        return ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
+    }
+
+    Backend backend() { return Backends.get(backend); }
+
+    Plan compile(Graph g) { return backend().compile(g, new BackendOptions(threads)); }
+}
