@@ -4,6 +4,7 @@ import adabm.backend.BackendOptions;
 import adabm.backend.Backends;
 import adabm.backend.Plan;
 import adabm.graph.Graph;
+import adabm.io.image.ImageFiles;
 import adabm.io.image.Images;
 import adabm.io.onnx.OnnxImporter;
 import adabm.tensor.Tensor;
@@ -55,7 +56,7 @@ public final class OrtComparison {
         Graph g = OnnxImporter.load(file);
         int s = g.scale();
         Path lrDir = shared.resolve("datasets/Set5/LR_bicubic/X" + s);
-        List<Path> images = Images.list(lrDir);
+        List<Path> images = ImageFiles.list(lrDir);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         double oursTotal = 0, ortTotal = 0, worstDiff = 0;
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -86,7 +87,7 @@ public final class OrtComparison {
                     oursTotal += mo;
                     ortTotal += mt;
                     worstDiff = Math.max(worstDiff, diff);
-                    System.out.printf("%-24s %-10s %12.1f %12.1f %10.2f %10.1e%n", file.getFileName(), Images.baseName(img), mo, mt, mt / mo, diff);
+                    System.out.printf("%-24s %-10s %12.1f %12.1f %10.2f %10.1e%n", file.getFileName(), ImageFiles.baseName(img), mo, mt, mt / mo, diff);
                 }
             }
         }

@@ -3,6 +3,7 @@ package adabm.cli;
 import adabm.backend.Plan;
 import adabm.backend.TiledRunner;
 import adabm.graph.Graph;
+import adabm.io.image.ImageFiles;
 import adabm.io.image.Images;
 import adabm.tensor.Tensor;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ final class UpscaleCommand implements Callable<Integer> {
         List<Path[]> jobs = new ArrayList<>();
         if (Files.isDirectory(in)) {
             Files.createDirectories(out);
-            for (Path p : Images.list(in)) jobs.add(new Path[] {p, out.resolve(Images.baseName(p) + ".png")});
+            for (Path p : ImageFiles.list(in)) jobs.add(new Path[] {p, out.resolve(ImageFiles.baseName(p) + ".png")});
             if (jobs.isEmpty()) throw new IllegalArgumentException(in + ": no PNG/JPEG/BMP images in this folder");
         } else {
             if (out.getParent() != null) Files.createDirectories(out.getParent());
