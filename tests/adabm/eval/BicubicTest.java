@@ -76,12 +76,22 @@ class BicubicTest {
         Tensor up = Bicubic.upscale(new Tensor(1, 1, 1, 4, new float[]{10, 50, 90, 130}), 2);
         assertEquals(8, up.w);
         // x=1, u=0.75: taps 1-based -1,0,1,2 mirror to 2,1,1,2 → -0.0234375·50 + 0.2265625·10 + 0.8671875·10
-        //   − 0.0703125·50 = 6.25 → 6
-        assertEquals(6, up.data[0], 0);
-        // x=3, u=1.75: taps 0..3 → 10,10,50,90: −0.234375 + 2.265625 + 43.359375 − 6.328125 = 39.0625 → 39
-        assertEquals(39, up.data[2], 0);
+        //   − 0.0703125·50 = 6.25 (the last pass stays unrounded; these values are exact in binary)
+        assertEquals(6.25, up.data[0], 0);
+        // x=3, u=1.75: taps 0..3 → 10,10,50,90: −0.234375 + 2.265625 + 43.359375 − 6.328125 = 39.0625
+        assertEquals(39.0625, up.data[2], 0);
         // x=4, u=2.25: interior, taps 1..4 → 10,50,90,130: the cubic reproduces the ramp, 60 exactly
         assertEquals(60, up.data[3], 0);
+    }
+
+    @Test
+    void upscaleRoundsTheFirstPassHalfUp() {
+        // Column 10,1,2,5 (height first). Output row 4 (1-based), u = 2.25, taps 1..4 with weights
+        // (-9, 111, 29, -3)/128: (-90 + 111 + 58 - 15)/128 = 0.5 exactly → uint8 half up = 1 (half to even: 0).
+        // The width pass of a 1-pixel-wide image reproduces it (all taps hit that pixel, weights sum to 1).
+        Tensor up = Bicubic.upscale(new Tensor(1, 1, 4, 1, new float[]{10, 1, 2, 5}), 2);
+        assertEquals(1, up.data[3 * 2], 0);
+        assertEquals(1, up.data[3 * 2 + 1], 0);
     }
 
     @Test
