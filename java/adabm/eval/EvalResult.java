@@ -53,7 +53,7 @@ public record EvalResult(String model, String dataset, int scale, String backend
             list.add(o);
         }
         root.add("images", list);
-        return new GsonBuilder().setPrettyPrinting().create().toJson(root);
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
     }
 
     private static JsonElement number(double v) { return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE; }
