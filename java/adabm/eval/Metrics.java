@@ -9,7 +9,8 @@ import adabm.tensor.Tensor;
  * SR clamped to 0..255 and rounded half to even; HR cropped top-left to the SR size; greyscale replicated to 3
  * channels; Y = Σ_c img_c·[65.738, 129.057, 25.064]_c/256 (no +16); {@code scale} pixels shaved on every border.
  * SSIM: 11×11 Gaussian window (σ 1.5, normalised), replicate padding 5 (a map of the same size), C1 = (0.01·255)²,
- * C2 = (0.03·255)², mean of the map. All arithmetic in float64.
+ * C2 = (0.03·255)², mean of the map. All arithmetic in float64. (AdaBM shrinks the window for images under 11
+ * pixels; here the 11×11 window always applies, its replicate padding covering any size.)
  */
 public final class Metrics {
     private static final double[] Y_COEF = {65.738 / 256, 129.057 / 256, 25.064 / 256};

@@ -100,7 +100,8 @@ public final class Images {
 
     /** Opens the file with an ImageIO reader for PNG/JPEG/BMP and turns every failure into an ImageFormatException. */
     private static <T> T withReader(Path file, ReaderAction<T> action) {
-        if (!Files.isRegularFile(file)) throw new ImageFormatException(file + ": no such image file");
+        if (!Files.exists(file)) throw new ImageFormatException(file + ": no such image file");
+        if (!Files.isRegularFile(file)) throw new ImageFormatException(file + ": not a regular file");
         try {
             if (Files.size(file) == 0) throw new ImageFormatException(file + ": empty file (0 bytes), not an image");
             try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
