@@ -1,5 +1,6 @@
 package adabm.eval;
 
+import adabm.AdabmException;
 import adabm.ShapeException;
 import adabm.backend.Plan;
 import adabm.tensor.Tensor;
@@ -32,10 +33,16 @@ public final class Evaluator {
             if (sr.n != 1 || sr.c != 3 || sr.h != lr.h * scale || sr.w != lr.w * scale)
                 throw new ShapeException(model + " on " + pair.lr() + ": output " + sr.shape() + ", expected "
                         + Tensor.shapeString(1, 3, lr.h * scale, lr.w * scale) + " (LR " + lr.shape() + " x" + scale + ")");
+            if (hasNaN(sr)) throw new AdabmException(model + " on " + pair.lr() + ": output contains NaN");
             Metrics.Score score = Metrics.score(sr, pair.readHr(), scale);
             results.add(new EvalResult.ImageResult(pair.name(), score.psnr(), score.ssim(), seconds));
             progress.update(i + 1, pairs.size(), pair.name());
         }
         return new EvalResult(model, dataset.name(), scale, backend, EvalResult.Mean.of(results), results);
+    }
+
+    private static boolean hasNaN(Tensor t) {
+        for (float v : t.data) if (Float.isNaN(v)) return true;
+        return false;
     }
 }

@@ -114,6 +114,13 @@ class EvaluatorTest {
     }
 
     @Test
+    void nanOutputNamesTheImage() {
+        adabm.AdabmException e = assertThrows(adabm.AdabmException.class, () -> Evaluator.evaluate("nan", "b", Dataset.open(set), 2,
+                lr -> { Tensor t = Bicubic.upscale(lr, 2); t.data[5] = Float.NaN; return t; }, Progress.NONE));
+        assertTrue(e.getMessage().contains("a_onex2.png") && e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
     void perfectReconstructionIsWrittenAsNullPsnr() {
         // the "upscaler" returns the HR itself: PSNR is +∞, which JSON cannot hold
         Dataset ds = Dataset.open(set);

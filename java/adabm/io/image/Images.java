@@ -1,5 +1,6 @@
 package adabm.io.image;
 
+import adabm.AdabmException;
 import adabm.ImageFormatException;
 import adabm.ShapeException;
 import adabm.tensor.Tensor;
@@ -83,7 +84,12 @@ public final class Images {
         int plane = t.h * t.w;
         int[] samples = new int[plane];
         for (int ch = 0; ch < 3; ch++) {
-            for (int i = 0; i < plane; i++) samples[i] = Pixels.toUint8(t.data[ch * plane + i]);
+            for (int i = 0; i < plane; i++) {
+                float v = t.data[ch * plane + i];
+                if (Float.isNaN(v))
+                    throw new AdabmException(file + ": cannot write a NaN sample (channel " + ch + ", y " + i / t.w + ", x " + i % t.w + ")");
+                samples[i] = Pixels.toUint8(v);
+            }
             raster.setSamples(0, 0, t.w, t.h, ch, samples);
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();

@@ -182,7 +182,8 @@ class ImagesTest {
         Tensor r = Images.read(file);
         for (int i = 0; i < v.length; i++) assertEquals(expect[i], r.data[i], 0, "value " + v[i]);
         t.data[5] = Float.NaN;
-        assertThrows(AdabmException.class, () -> Images.writePng(t, dir.resolve("nan.png")));
+        AdabmException nan = assertThrows(AdabmException.class, () -> Images.writePng(t, dir.resolve("nan.png")));
+        assertTrue(nan.getMessage().contains("nan.png") && nan.getMessage().contains("NaN"), nan.getMessage());
         assertThrows(ShapeException.class, () -> Images.writePng(new Tensor(1, 1, 2, 2), dir.resolve("grey.png")));
     }
 
