@@ -14,11 +14,4 @@ public final class Pixels {
         if (Float.isNaN(v)) throw new AdabmException("pixel value is NaN; cannot convert to 8 bits");
         return (int) Math.rint(Math.min(255f, Math.max(0f, v)));
     }
-
-    /** A copy of {@code data} with every sample clamped and rounded by {@link #toUint8}, kept as floats. */
-    public static float[] roundClamp(float[] data) {
-        float[] out = new float[data.length];
-        for (int i = 0; i < data.length; i++) out[i] = toUint8(data[i]);
-        return out;
-    }
 }
