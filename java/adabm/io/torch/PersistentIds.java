@@ -22,7 +22,8 @@ final class PersistentIds {
             default -> throw where.error("storage key is " + SafeUnpickler.describe(t.get(2)));
         };
         long numel = where.integer(t.get(4), "storage size");
-        if (numel < 0) throw where.error("negative storage size " + numel);
+        // a storage lies inside the file, and files are at most 1 GiB: this also keeps numel * elementBytes from overflowing
+        if (numel < 0 || numel > TorchCheckpoint.MAX_FILE_BYTES) throw where.error("storage size " + numel + " is out of range");
         String dtype = StorageDecoder.dtypeOf(g.name());
         if (t.size() > 5 && t.get(5) instanceof Tuple view) {
             // legacy view: (view_key, offset, view_size) into the root storage

@@ -32,6 +32,40 @@ class CheckpointFuzzTest {
         fuzz(TestData.model("carn_m.pth"), OptionalInt.of(4), 22);
     }
 
+    /** Tensors of real state_dicts replaced by random shapes or removed: the builders must fail cleanly. */
+    @Test void builderShapeMutations() {
+        String[][] files = {{"edsr_baseline8_x2.pt", "2"}, {"carn_m.pth", "3"}, {"synthetic/rdn_small_x4.pt", "4"}, {"synthetic/srresnet_small_x4.pt", "4"}};
+        List<String> failures = new ArrayList<>();
+        int rejected = 0, total = 0;
+        for (String[] f : files) {
+            java.util.Map<String, TorchTensor> clean = TorchCheckpoint.load(TestData.model(f[0]));
+            List<String> keys = new ArrayList<>(clean.keySet());
+            for (int i = 0; i < 80; i++, total++) {
+                Random r = new Random(33L * 1_000_003 + total);
+                java.util.Map<String, TorchTensor> m = new java.util.LinkedHashMap<>(clean);
+                String key = keys.get(r.nextInt(keys.size()));
+                if (r.nextInt(4) == 0) m.remove(key);
+                else {
+                    int[] shape = new int[r.nextInt(5)];
+                    int n = 1;
+                    for (int d = 0; d < shape.length; d++) { shape[d] = r.nextInt(5) == 0 ? r.nextInt(3) : clean.get(key).rank() > d ? clean.get(key).dim(d) + r.nextInt(3) - 1 : 1 + r.nextInt(4); n *= Math.max(shape[d], 0); }
+                    for (int d = 0; d < shape.length; d++) shape[d] = Math.max(shape[d], 0);
+                    m.put(key, new TorchTensor(key, r.nextInt(8) == 0 ? "Long" : "Float", shape, new float[n]));
+                }
+                try {
+                    TorchModels.build(f[0], m, OptionalInt.of(Integer.parseInt(f[1])));
+                } catch (AdabmException e) {
+                    rejected++;
+                } catch (Throwable t) {
+                    failures.add(f[0] + " mutation " + i + " of '" + key + "': " + t);
+                }
+            }
+        }
+        System.out.printf("builder shape fuzz: %d mutations, %d rejected%n", total, rejected);
+        assertEquals(List.of(), failures);
+        assertTrue(rejected > total / 2);
+    }
+
     private void fuzz(Path original, OptionalInt scale, long seed) throws Exception {
         byte[] clean = Files.readAllBytes(original);
         int[] pickle = pickleRegion(clean);

@@ -22,6 +22,28 @@ class KeyLayoutErrorTest {
         assertTrue(e.getMessage().contains("edsr.pt (EDSR layout)") && e.getMessage().contains("missing tensor 'body.3.body.2.weight'"), e.getMessage());
     }
 
+    @Test void missingBiasOrMeanShiftHalfOrLoopModuleIsNamed() {
+        Map<String, TorchTensor> bias = edsr();
+        bias.remove("body.6.body.2.bias");
+        var eb = assertThrows(ModelFormatException.class, () -> TorchModels.build("edsr.pt", bias, OptionalInt.empty()));
+        assertTrue(eb.getMessage().contains("missing tensor 'body.6.body.2.bias' of shape [64]"), eb.getMessage());
+
+        Map<String, TorchTensor> mean = edsr();
+        mean.remove("sub_mean.weight");
+        var em = assertThrows(ModelFormatException.class, () -> TorchModels.build("edsr.pt", mean, OptionalInt.empty()));
+        assertTrue(em.getMessage().contains("missing tensor 'sub_mean.weight'"), em.getMessage());
+
+        Map<String, TorchTensor> block = edsr();
+        block.remove("body.5.body.0.weight"); // the block count stops at 5, but body.5's other tensors are there
+        var ek = assertThrows(ModelFormatException.class, () -> TorchModels.build("edsr.pt", block, OptionalInt.empty()));
+        assertTrue(ek.getMessage().contains("missing tensor 'body.5.body.0.weight'"), ek.getMessage());
+
+        Map<String, TorchTensor> rdn = new LinkedHashMap<>(TorchCheckpoint.load(TestData.model("synthetic/rdn_small_x2.pt")));
+        rdn.remove("RDBs.1.LFF.weight");
+        var er = assertThrows(ModelFormatException.class, () -> TorchModels.build("rdn.pt", rdn, OptionalInt.empty()));
+        assertTrue(er.getMessage().contains("(RDN layout)") && er.getMessage().contains("missing tensor 'RDBs.1.LFF.weight'"), er.getMessage());
+    }
+
     @Test void wrongShapeNamesKeyAndBothShapes() {
         Map<String, TorchTensor> m = edsr();
         m.put("tail.0.0.weight", new TorchTensor("tail.0.0.weight", "Float", new int[] {256, 32, 3, 3}, new float[256 * 32 * 9]));

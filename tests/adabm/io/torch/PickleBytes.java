@@ -20,6 +20,8 @@ final class PickleBytes {
     PickleBytes str(String s) { byte[] b = s.getBytes(StandardCharsets.UTF_8); op('X'); le32(b.length); raw(b); return this; }
     PickleBytes shortStr(String s) { byte[] b = s.getBytes(StandardCharsets.UTF_8); op(0x8c, b.length); raw(b); return this; }
     PickleBytes int1(int v) { return op('K', v); }
+    /** LONG1 with 8 little-endian bytes: any long, for sizes beyond BININT1. */
+    PickleBytes long8(long v) { op(0x8a, 8); for (int i = 0; i < 8; i++) out.write((int) (v >>> (8 * i))); return this; }
     PickleBytes mark() { return op('('); }
     PickleBytes tuple() { return op('t'); }
     PickleBytes reduce() { return op('R'); }
@@ -27,9 +29,9 @@ final class PickleBytes {
     PickleBytes emptyDict() { return op('}'); }
 
     /** torch's tensor record: _rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict()). */
-    PickleBytes tensor(String storageClass, String key, int numel, int offset, int[] size, int[] stride) {
+    PickleBytes tensor(String storageClass, String key, long numel, int offset, int[] size, int[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").mark();
-        mark().str("storage").global("torch", storageClass).str(key).str("cpu").int1(numel).tuple().op('Q');
+        mark().str("storage").global("torch", storageClass).str(key).str("cpu").long8(numel).tuple().op('Q');
         int1(offset);
         mark(); for (int s : size) int1(s); tuple();
         mark(); for (int s : stride) int1(s); tuple();

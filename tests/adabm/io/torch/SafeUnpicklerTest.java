@@ -112,5 +112,19 @@ class SafeUnpicklerTest {
         Path file = PickleBytes.zip(dir.resolve("oob.pt"), "oob", pickle, Map.of("0", new byte[16]));
         var e = assertThrows(ModelFormatException.class, () -> TorchCheckpoint.load(file));
         assertTrue(e.getMessage().contains("tensor 'w'") && e.getMessage().contains("reaches element 5 of a storage of 4"), e.getMessage());
+
+        // a storage claiming 2^62 elements: numel * 4 would overflow a long and pass a naive size check
+        byte[] huge = new PickleBytes().proto(2).global("collections", "OrderedDict").op(')').reduce()
+                .mark().str("w").tensor("FloatStorage", "0", 1L << 62, 0, new int[] {4}, new int[] {1}).op('u').stop().bytes();
+        Path hugeFile = PickleBytes.zip(dir.resolve("huge.pt"), "huge", huge, Map.of("0", new byte[16]));
+        var h = assertThrows(ModelFormatException.class, () -> TorchCheckpoint.load(hugeFile));
+        assertTrue(h.getMessage().contains("storage size 4611686018427387904 is out of range"), h.getMessage());
+
+        // a storage record shorter than its declared element count
+        byte[] shortRec = new PickleBytes().proto(2).global("collections", "OrderedDict").op(')').reduce()
+                .mark().str("w").tensor("FloatStorage", "0", 8, 0, new int[] {8}, new int[] {1}).op('u').stop().bytes();
+        Path shortFile = PickleBytes.zip(dir.resolve("short.pt"), "short", shortRec, Map.of("0", new byte[16]));
+        var sr = assertThrows(ModelFormatException.class, () -> TorchCheckpoint.load(shortFile));
+        assertTrue(sr.getMessage().contains("storage '0' has 16 bytes, its 8 Float elements need 32"), sr.getMessage());
     }
 }

@@ -29,7 +29,7 @@ public final class CarnBuilder {
         GraphBuilder g = new GraphBuilder();
         int colors = sd.tensor("entry.weight", -1, -1, -1, -1).dim(1);
         String x = GraphBuilder.INPUT;
-        if (sd.has("sub_mean.shifter.weight")) x = MeanShift.apply(g, sd, "sub_mean.shifter", "sub_mean", x, colors, 1f / 255f, 1f);
+        if (MeanShift.present(sd, "sub_mean.shifter")) x = MeanShift.apply(g, sd, "sub_mean.shifter", "sub_mean", x, colors, 1f / 255f, 1f);
         else x = g.affine("sub_mean", x, new float[] {1f / 255f}, new float[] {0f});
         StateDict.Conv entry = sd.conv("entry", colors, -1);
         int f = entry.cout();
@@ -53,7 +53,7 @@ public final class CarnBuilder {
         }
         Upsampling.checkRequested(sd, requestedScale, scale);
         out = g.conv("exit", out, sd.conv("exit", f, colors));
-        if (sd.has("add_mean.shifter.weight")) out = MeanShift.apply(g, sd, "add_mean.shifter", "add_mean", out, colors, 1f, 255f);
+        if (MeanShift.present(sd, "add_mean.shifter")) out = MeanShift.apply(g, sd, "add_mean.shifter", "add_mean", out, colors, 1f, 255f);
         else out = g.affine("add_mean", out, new float[] {255f}, new float[] {0f});
         return g.build(mobile ? "carn_m" : "carn", colors, out, Map.of("family", "CARN", "variant", mobile ? "CARN-M" : "CARN",
                 "scale", Integer.toString(scale), "layout", "CARN-pytorch", "source", sd.source()));

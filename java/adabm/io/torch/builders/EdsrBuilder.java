@@ -22,13 +22,15 @@ public final class EdsrBuilder {
         GraphBuilder g = new GraphBuilder();
         int colors = sd.tensor("head.0.weight", -1, -1, -1, -1).dim(1);
         String x = GraphBuilder.INPUT;
-        if (sd.has("sub_mean.weight")) x = MeanShift.apply(g, sd, "sub_mean", "sub_mean", x, colors, 1f, 1f);
+        if (MeanShift.present(sd, "sub_mean")) x = MeanShift.apply(g, sd, "sub_mean", "sub_mean", x, colors, 1f, 1f);
         StateDict.Conv head = sd.conv("head.0", colors, -1);
         int f = head.cout();
         String headOut = g.conv("head.0", x, head);
 
         boolean adabm = sd.has("body.0.conv1.weight");
         int blocks = sd.count(adabm ? "body.%d.conv1.weight" : "body.%d.body.0.weight");
+        if (!sd.has("body." + blocks + ".weight"))
+            sd.checkNoGap("body." + blocks + ".", "body." + blocks + (adabm ? ".conv1.weight" : ".body.0.weight"));
         x = headOut;
         for (int i = 0; i < blocks; i++) {
             String p = "body." + i;
@@ -51,7 +53,7 @@ public final class EdsrBuilder {
         }
         Upsampling.checkRequested(sd, requestedScale, scale);
         x = g.conv("tail.1", x, sd.conv("tail.1", f, colors));
-        if (sd.has("add_mean.weight")) x = MeanShift.apply(g, sd, "add_mean", "add_mean", x, colors, 1f, 1f);
+        if (MeanShift.present(sd, "add_mean")) x = MeanShift.apply(g, sd, "add_mean", "add_mean", x, colors, 1f, 1f);
         return g.build("edsr", colors, x, Map.of("family", "EDSR", "scale", Integer.toString(scale),
                 "layout", adabm ? "AdaBM" : "EDSR-PyTorch", "source", sd.source(),
                 "blocks", Integer.toString(blocks), "features", Integer.toString(f)));

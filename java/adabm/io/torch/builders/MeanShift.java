@@ -8,8 +8,13 @@ package adabm.io.torch.builders;
 final class MeanShift {
     private MeanShift() { }
 
+    /** Whether the state_dict has this MeanShift (either of its tensors: a lone one is then reported as a missing key). */
+    static boolean present(StateDict sd, String prefix) {
+        return sd.has(prefix + ".weight") || sd.has(prefix + ".bias");
+    }
+
     static String apply(GraphBuilder g, StateDict sd, String prefix, String name, String input, int colors, float pre, float post) {
-        StateDict.Conv c = sd.convWithBias(prefix, colors, colors);
+        StateDict.Conv c = sd.conv(prefix, colors, colors);
         if (c.k() != 1 || c.groups() != 1) throw sd.error("tensor '" + prefix + ".weight' must be a 1x1 conv over " + colors + " channels");
         float[] diag = new float[colors];
         boolean diagonal = true;

@@ -26,6 +26,8 @@ public final class RdnBuilder {
         int d = sd.count("RDBs.%d.LFF.weight");
         int c = sd.count("RDBs.0.convs.%d.conv.0.weight");
         if (c == 0) throw sd.error("missing tensor 'RDBs.0.convs.0.conv.0.weight'");
+        sd.checkNoGap("RDBs." + d + ".", "RDBs." + d + ".LFF.weight");
+        for (int i = 0; i < d; i++) sd.checkNoGap("RDBs." + i + ".convs." + c + ".", "RDBs." + i + ".convs." + c + ".conv.0.weight");
         int growth = sd.tensor("RDBs.0.convs.0.conv.0.weight", -1, g0, -1, -1).dim(0);
 
         String fm1 = g.conv("F_m1", GraphBuilder.INPUT, sfe1);

@@ -31,6 +31,16 @@ public final class StateDict {
         return i;
     }
 
+    /**
+     * After counting repeated modules up to index n: if keys of module n still exist, one of its tensors is missing
+     * (the count stopped at a gap), so report that key instead of a confusing shape error further on.
+     */
+    public void checkNoGap(String modulePrefix, String countedKey) {
+        if (has(countedKey)) return;
+        for (String k : tensors.keySet())
+            if (k.startsWith(modulePrefix)) throw error("missing tensor '" + countedKey + "' (other tensors of " + modulePrefix + "* exist, e.g. '" + k + "')");
+    }
+
     /** The tensor under key, which must have the given shape (-1 = any size in that dimension). */
     public TorchTensor tensor(String key, int... shape) {
         TorchTensor t = tensors.get(key);
@@ -51,33 +61,34 @@ public final class StateDict {
     /** A conv's parameters; groups = cin / weight.shape[1]. */
     public record Conv(String key, float[] weight, float[] bias, int cin, int cout, int k, int groups) { }
 
-    /** An ungrouped conv: {@code prefix.weight} [cout, cin, k, k] (square odd kernel; cout < 0 = any) and the optional bias. */
+    /** An ungrouped conv with bias: {@code prefix.weight} [cout, cin, k, k] (square odd kernel; cout < 0 = any), {@code prefix.bias}. */
     public Conv conv(String prefix, int cin, int cout) {
-        return read(prefix, cin, cout, false);
+        return read(prefix, cin, cout, false, true);
     }
 
-    /** A conv that may be grouped (CARN-M): {@code prefix.weight} [cout, cin/groups, k, k]. */
+    /** An ungrouped conv whose bias may be absent (bias=False convs, as in SRResNet); absent means zero. */
+    public Conv convOptionalBias(String prefix, int cin, int cout) {
+        return read(prefix, cin, cout, false, false);
+    }
+
+    /** A conv with bias that may be grouped (CARN-M): {@code prefix.weight} [cout, cin/groups, k, k]. */
     public Conv groupedConv(String prefix, int cin, int cout) {
-        return read(prefix, cin, cout, true);
+        return read(prefix, cin, cout, true, true);
     }
 
-    private Conv read(String prefix, int cin, int cout, boolean grouped) {
+    private Conv read(String prefix, int cin, int cout, boolean grouped, boolean biasRequired) {
         String wkey = prefix + ".weight";
         TorchTensor w = tensor(wkey, cout, grouped ? -1 : cin, -1, -1);
         int inPerGroup = w.dim(1), k = w.dim(2), out = w.dim(0);
+        if (cin <= 0 || out <= 0 || inPerGroup <= 0)
+            throw error("tensor '" + wkey + "' has shape " + w.shapeString() + " for " + cin + " input channels: empty conv");
         if (w.dim(3) != k || k % 2 == 0)
             throw error("tensor '" + wkey + "' has shape " + w.shapeString() + ", expected a square odd kernel");
         if (inPerGroup <= 0 || cin % inPerGroup != 0 || out % (cin / inPerGroup) != 0)
             throw error("tensor '" + wkey + "' has shape " + w.shapeString() + ", expected [" + (cout < 0 ? "*" : cout) + "," + cin
                     + "/groups,k,k] for " + cin + " input channels");
-        float[] bias = has(prefix + ".bias") ? vector(prefix + ".bias", out) : new float[out];
+        float[] bias = biasRequired || has(prefix + ".bias") ? vector(prefix + ".bias", out) : new float[out];
         return new Conv(prefix, w.data(), bias, cin, out, k, cin / inPerGroup);
-    }
-
-    /** Requires the bias of a conv whose upstream definition always has one. */
-    public Conv convWithBias(String prefix, int cin, int cout) {
-        if (!has(prefix + ".bias")) throw error("missing tensor '" + prefix + ".bias'");
-        return conv(prefix, cin, cout);
     }
 
     private static String shapeString(int[] shape) {
