@@ -27,6 +27,8 @@ final class ZipCheckpointReader {
         long[] budget = {Math.min(Integer.MAX_VALUE - 16L, 4 * fileBytes + (64L << 20))};
         try (ZipFile zip = new ZipFile(file.toFile())) {
             String prefix = findPrefix(zip, source);
+            if (zip.getEntry(prefix + "constants.pkl") != null)
+                throw new ModelFormatException("checkpoint " + source + ": a TorchScript archive (torch.jit.save), not a state_dict; save it with torch.save(model.state_dict(), path)");
             ByteOrder order = byteOrder(zip, prefix, source, budget);
             byte[] pickle = entry(zip, prefix + "data.pkl", source, budget);
             Map<String, ByteBuffer> cache = new HashMap<>();
