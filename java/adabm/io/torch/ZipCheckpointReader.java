@@ -18,6 +18,8 @@ import java.util.zip.ZipFile;
  * The torch >= 1.6 format: a zip archive with {@code <prefix>/data.pkl} (the state_dict pickle),
  * {@code <prefix>/data/<key>} (one raw storage per key), and {@code byteorder}/{@code version} records.
  * Every entry is read with a byte budget so a forged size or a compression bomb cannot exhaust memory.
+ * ZipFile (central directory) rather than ZipInputStream: torch writes STORED entries with data descriptors,
+ * which ZipInputStream refuses.
  */
 final class ZipCheckpointReader {
     private ZipCheckpointReader() { }
