@@ -5,7 +5,9 @@ package adabm.io.onnx;
  * (out[y] = in[y / s]), which is the only resize the IR has. It evaluates the ONNX coordinate transformation and
  * nearest rounding formulas (Resize operator spec) for every output coordinate of a few input lengths, instead of
  * trusting a hand-made table: e.g. half_pixel + round_prefer_floor replicates for every s, asymmetric + floor too,
- * but asymmetric + round_prefer_floor only for s <= 2.
+ * but asymmetric + round_prefer_floor only for s <= 2. Sampling lengths suffices: every transform except
+ * align_corners is the same in each block of s outputs; align_corners at s = 2 maps y to y/2 - y/(2(2n-1)), which
+ * rounds to y div 2 for every input length n, and fails at s >= 3 already for n = 5 (y = 2 maps to 8/14 -> 1).
  */
 final class NearestReplication {
     private NearestReplication() { }
