@@ -13,6 +13,7 @@ import adabm.io.onnx.proto.OnnxProto.StringStringEntryProto;
 import adabm.io.onnx.proto.OnnxProto.TensorProto;
 import adabm.io.onnx.proto.OnnxProto.TensorShapeProto;
 import adabm.io.onnx.proto.OnnxProto.ValueInfoProto;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,9 +60,14 @@ public final class OnnxImporter {
     public static Graph load(byte[] bytes, String label) {
         ModelProto model;
         try {
-            model = ModelProto.parseFrom(bytes);
+            // aliasing: raw_data blobs stay views of the file bytes instead of being copied a second time
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.enableAliasing(true);
+            model = ModelProto.parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
             throw new ModelFormatException(label + ": not a valid ONNX protobuf file: " + e.getMessage(), e);
+        } catch (IOException e) {   // declared by the stream API; an in-memory array cannot fail to read
+            throw new ModelFormatException(label + ": cannot parse: " + e.getMessage(), e);
         }
         return fromModel(model, label);
     }
@@ -96,7 +102,7 @@ public final class OnnxImporter {
         Map<String, String> metadata = new LinkedHashMap<>();
         for (StringStringEntryProto e : model.getMetadataPropsList()) metadata.put(e.getKey(), e.getValue());
         Graph graph = new Graph(modelName(label), input.getName(), 3, t.ops(), output, metadata);
-        checkShapes(graph, label);
+        checkShapes(graph, label, g.getOutput(0));
         return graph;
     }
 
@@ -145,11 +151,21 @@ public final class OnnxImporter {
     }
 
     /** Shape inference on a probe size, also guarding against sizes that overflowed through absurd factors. */
-    private static void checkShapes(Graph graph, String label) {
-        for (var e : graph.inferShapes(PROBE_H, PROBE_W).entrySet()) {
+    private static void checkShapes(Graph graph, String label, ValueInfoProto declaredOutput) {
+        Map<String, Graph.Shape> shapes = graph.inferShapes(PROBE_H, PROBE_W);
+        for (var e : shapes.entrySet()) {
             Graph.Shape s = e.getValue();
             if (s.c() < 1 || s.h() < 1 || s.w() < 1 || s.elements() > Initializers.MAX_ELEMENTS)
                 throw new ShapeException(label + ": tensor '" + e.getKey() + "' would be " + s + " for a " + PROBE_H + "x" + PROBE_W + " input");
+        }
+        // a declared fixed channel count of the output must match what the ops compute
+        var type = declaredOutput.getType().getTensorType();
+        if (type.hasShape() && type.getShape().getDimCount() == 4 && type.getShape().getDim(1).hasDimValue()) {
+            long declared = type.getShape().getDim(1).getDimValue();
+            int computed = shapes.get(graph.output()).c();
+            if (declared != computed)
+                throw new ShapeException(label + ": graph output '" + declaredOutput.getName() + "' is declared with " + declared
+                        + " channels, the nodes compute " + computed);
         }
     }
 

@@ -29,11 +29,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * kernel at output magnitude ~255; measured, that one layer accounts for 1.16e-3 (accumulating it in float64 brings
  * the whole model to 2.7e-4 of the golden), so it gets 2e-3.
  *
- * Java reference timings, 2 threads on the 2-core build machine (bird LR), measured while other builds ran:
- * esrgan_slim_x4 1.2 s, carn_m_x4 2.3-4.2 s, wdsr_b8_x4 1.7-5.4 s, srresnet8_x4 4.2-9.4 s | slow tier (kept out of
- * the default run to hold this class near 15 s): esrgan_slim_x3 1-2.7 s, carn_m_x3 1.7-4.8 s, esrgan_slim_x2 3.4 s,
- * edsr_baseline8_x2 4-5.4 s, carn_m_x2 4.7-6 s, carn_x2 10.5 s, rdn_psnr_small_x2 24-36 s. The fast tier covers every op the files use (Pad, DCR and 'valid'
- * convs in WDSR; BN folding and PReLU in SRResNet; group convs and CRD in CARN-M; Resize in esrgan-slim).
+ * Java reference timings, 2 threads on the 2-core build machine (bird LR; ranges over runs with other builds
+ * competing for the cores): fast tier esrgan_slim_x4 0.5-1.5 s, carn_m_x4 1.7-4.2 s, wdsr_b8_x4 1.1-5.4 s,
+ * srresnet8_x4 1.9-9.4 s; slow tier (kept out of the default run to hold this class near 10 s): esrgan_slim_x3
+ * 1-2.7 s, carn_m_x3 1.7-4.8 s, esrgan_slim_x2 2.1-3.4 s, carn_m_x2 2.4-6 s, edsr_baseline8_x2 4-5.4 s,
+ * carn_x2 4.9-10.7 s, rdn_psnr_small_x2 24-36 s. The fast tier covers every op the files use (Pad, DCR and
+ * 'valid' convs in WDSR; BN folding and PReLU in SRResNet; group convs and CRD in CARN-M; Resize in esrgan-slim).
  */
 class GoldenOutputTest {
     static float tolerance(String model) { return model.startsWith("srresnet") ? 2e-3f : 1e-3f; }

@@ -145,6 +145,10 @@ class ModelLevelImportTest {
         var s = assertThrows(ShapeException.class, () -> load(model(List.of(node("Conv", "c", List.of("x", "w"), "a"), node("Add", "add", List.of("a", "x"), "y")),
                 List.of(floats("w", dims(4, 3, 1, 1), new float[12])), "y")));
         assertEquals("test.onnx: node 'add': operands have shapes [4,64,48] and [3,64,48]", s.getMessage());
+        ModelProto.Builder declared = model(List.of(node("Conv", "c", List.of("x", "w"), "y")), List.of(floats("w", dims(4, 3, 1, 1), new float[12])), "y");
+        declared.getGraphBuilder().getOutputBuilder(0).setType(declared.getGraph().getInput(0).getType());   // [1,3,H,W]
+        s = assertThrows(ShapeException.class, () -> load(declared));
+        assertEquals("test.onnx: graph output 'y' is declared with 3 channels, the nodes compute 4", s.getMessage());
     }
 
     @Test void fileLevelErrors(@TempDir Path dir) throws IOException {

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Builds small ONNX models with the generated protobuf builders: one input "x" float [1,3,H,W], opset 17. */
+/** Builds small ONNX models with the generated protobuf builders: one input "x" float [1,3,H,W], opset 17; output shape undeclared. */
 final class OnnxTestModels {
     static final String FILE = "test.onnx";
 
@@ -73,7 +73,8 @@ final class OnnxTestModels {
         TypeProto type = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape)).build();
         GraphProto g = GraphProto.newBuilder().setName("g").addAllNode(nodes).addAllInitializer(inits)
                 .addInput(ValueInfoProto.newBuilder().setName("x").setType(type))
-                .addOutput(ValueInfoProto.newBuilder().setName(output).setType(type)).build();
+                .addOutput(ValueInfoProto.newBuilder().setName(output)
+                        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(1)))).build();
         return ModelProto.newBuilder().setIrVersion(8).setGraph(g)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey("scale").setValue("1"));
