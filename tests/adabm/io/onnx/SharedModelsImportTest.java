@@ -91,6 +91,21 @@ class SharedModelsImportTest {
         assertEquals(expected, perPixel, valid ? expected * 4.0 / size : 0.0, model + ": MACs per LR pixel");
     }
 
+    /**
+     * models.json "params" counts conv weights/biases, PReLU slopes and BN gamma/beta, each shared tensor once. The
+     * importer keeps a shared initializer as one array (CARN-M reuses each residual block's weights three times), and
+     * a folded BN's gamma/beta (2C values) becomes the conv's bias (C values, the convs before BN have none).
+     */
+    @ParameterizedTest @MethodSource("models")
+    void parameterCountMatchesIndexWithSharedWeightsCountedOnce(String model) throws IOException {
+        Graph g = OnnxImporter.load(TestData.model(model + ".onnx"));
+        JsonObject idx = index(model);
+        long expected = idx.get("params").getAsLong();
+        int bn = idx.getAsJsonObject("ops").has("BatchNormalization") ? idx.getAsJsonObject("ops").get("BatchNormalization").getAsInt() : 0;
+        if (bn > 0) expected -= (long) bn * g.convs().get(1).outChannels();   // every BN here follows a 64-channel body conv
+        assertEquals(expected, g.parameterCount(), model + ": parameters");
+    }
+
     @ParameterizedTest @MethodSource("models")
     void metadataScaleAndRolesSurvive(String model) throws IOException {
         Graph g = OnnxImporter.load(TestData.model(model + ".onnx"));
