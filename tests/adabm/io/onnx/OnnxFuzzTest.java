@@ -9,8 +9,6 @@ import adabm.backend.Backends;
 import adabm.backend.Plan;
 import adabm.graph.Graph;
 import adabm.io.onnx.proto.OnnxProto.*;
-import adabm.tensor.Tensor;
-import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
