@@ -1,5 +1,6 @@
 #include "schedule.h"
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace adabm {
@@ -39,7 +40,7 @@ Schedule make_schedule(const PlanDesc& plan) {
             for (uint32_t t : plan.ops[i].inputs) needed[t] = true;
 
     std::vector<int> uses(nTensors, 0);
-    std::vector<size_t> consumer(nTensors, 0);
+    std::vector<size_t> consumer(nTensors, SIZE_MAX);
     for (size_t i = 0; i < nOps; i++)
         if (needed[plan.ops[i].output])
             for (uint32_t t : plan.ops[i].inputs) { uses[t]++; consumer[t] = i; }
@@ -57,7 +58,7 @@ Schedule make_schedule(const PlanDesc& plan) {
         uint32_t cur = op.output;
         if (op.kind == OpKind::Conv) {
             // a tensor read by exactly one op (and not the graph output) can stay inside the conv
-            while (step.post.size() < kMaxPostOps && uses[cur] == 1) {
+            while (step.post.size() < kMaxPostOps && uses[cur] == 1 && cur != plan.outputTensor) {
                 size_t j = consumer[cur];
                 PostOp post;
                 if (!as_post_op(plan, j, cur, post)) break;
