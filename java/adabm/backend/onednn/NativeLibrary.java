@@ -107,8 +107,15 @@ final class NativeLibrary {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment desc = arena.allocate(Math.max(1, description.length));
             MemorySegment.copy(description, 0, desc, ValueLayout.JAVA_BYTE, 0, description.length);
+            return create(desc, description.length, threads);
+        }
+    }
+
+    /** Creates a native plan from the first length bytes of description (which the plan does not keep). */
+    MemorySegment create(MemorySegment description, long length, int threads) {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(PTR);
-            int rc = (int) planCreate.invokeExact(desc, (long) description.length, threads, out);
+            int rc = (int) planCreate.invokeExact(description, length, threads, out);
             if (rc != 0) throw error("plan create", rc);
             return out.get(ValueLayout.ADDRESS, 0);
         } catch (NativeException e) {

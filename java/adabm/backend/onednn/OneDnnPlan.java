@@ -43,7 +43,12 @@ final class OneDnnPlan implements Plan {
     OneDnnPlan(Graph graph, NativeLibrary lib, int threads) {
         this.graph = graph;
         this.lib = lib;
-        this.state = new NativeState(lib, lib.create(PlanEncoder.encode(graph), threads));
+        MemorySegment handle;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment description = PlanEncoder.encode(graph, arena);
+            handle = lib.create(description, description.byteSize(), threads);
+        }
+        this.state = new NativeState(lib, handle);
         this.cleanable = CLEANER.register(this, state);
     }
 
