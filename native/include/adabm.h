@@ -49,6 +49,10 @@ ADABM_API int32_t adabm_plan_run(void* plan, const float* in_nchw, int32_t n, in
 /* Number of input shapes whose state is cached now (for tests of the LRU bound). */
 ADABM_API int32_t adabm_plan_cached_shapes(void* plan);
 
+/* Writes the oneDNN implementation of each conv of the most recently run shape ("brg_conv_fwd:avx512_core", ...),
+ * one per line, NUL-terminated, into buf (truncated to capacity). Returns the full length, or a negative code. */
+ADABM_API int32_t adabm_plan_implementations(void* plan, char* buf, size_t capacity);
+
 /* Frees the plan and everything it holds. A null plan is ignored. */
 ADABM_API int32_t adabm_plan_destroy(void* plan);
 

@@ -3,6 +3,8 @@
 #include "adabm.h"
 #include "errors.h"
 #include "plan.h"
+#include <algorithm>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -81,6 +83,20 @@ extern "C" int32_t adabm_plan_cached_shapes(void* plan) {
     int32_t count = 0;
     int32_t rc = guarded([&] { count = int32_t(checked(plan)->cached_shapes()); });
     return rc == ADABM_OK ? count : rc;
+}
+
+extern "C" int32_t adabm_plan_implementations(void* plan, char* buf, size_t capacity) {
+    int32_t length = 0;
+    int32_t rc = guarded([&] {
+        std::string text = checked(plan)->implementations();
+        if (buf && capacity > 0) {
+            size_t n = std::min(capacity - 1, text.size());
+            std::memcpy(buf, text.data(), n);
+            buf[n] = '\0';
+        }
+        length = int32_t(std::min<size_t>(text.size(), INT32_MAX));
+    });
+    return rc == ADABM_OK ? length : rc;
 }
 
 extern "C" int32_t adabm_plan_destroy(void* plan) {

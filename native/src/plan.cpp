@@ -3,6 +3,7 @@
 #include "simple_ops.h"
 #include "threads.h"
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 namespace adabm {
@@ -13,6 +14,7 @@ using dt = memory::data_type;
 
 struct Plan::ShapeState {
     int64_t n = 0, h = 0, w = 0;
+    size_t bytes = 0;                     // activations + scratchpad
     std::vector<Shape> shapes;            // per tensor
     std::vector<AlignedBuffer> buffers;   // owned activation storage
     std::vector<float*> tensor;           // per tensor: its NHWC buffer (null if never materialised)
@@ -46,6 +48,12 @@ Plan::ShapeState& Plan::state_for(int64_t n, int64_t h, int64_t w) {
         }
     if (shapes_.size() >= kMaxCachedShapes) shapes_.pop_back();  // free before building: bounds the peak
     shapes_.push_front(build_state(n, h, w));
+    size_t total = 0;
+    for (const auto& st : shapes_) total += st->bytes;
+    while (shapes_.size() > 1 && total > kCacheBudgetBytes) {
+        total -= shapes_.back()->bytes;
+        shapes_.pop_back();
+    }
     return *shapes_.front();
 }
 
@@ -68,7 +76,11 @@ std::unique_ptr<Plan::ShapeState> Plan::build_state(int64_t n, int64_t h, int64_
         for (uint32_t t : step.reads)
             if (schedule_.lastUse[t] == int64_t(k) && slot[t] != SIZE_MAX) planner.release(slot[t]);  // reused by later steps only
     }
+    for (const Step& step : schedule_.steps)  // invariant: every tensor a step touches has storage
+        for (uint32_t t : step.reads)
+            if (slot[t] == SIZE_MAX) throw std::logic_error("tensor " + std::to_string(t) + " is read but never written");
     st->buffers = planner.allocate();
+    st->bytes = planner.total_floats() * sizeof(float);
     st->tensor.assign(desc_.tensorCount(), nullptr);
     for (size_t t = 0; t < slot.size(); t++)
         if (slot[t] != SIZE_MAX) st->tensor[t] = st->buffers[slot[t]].get();
@@ -83,6 +95,7 @@ std::unique_ptr<Plan::ShapeState> Plan::build_state(int64_t n, int64_t h, int64_
         }
     if (scratch) {
         st->scratchpad = allocate_floats((scratch + sizeof(float) - 1) / sizeof(float));
+        st->bytes += scratch;
         memory pad(memory::desc({int64_t(scratch)}, dt::u8, tag::x), engine_, st->scratchpad.get());
         for (ConvExec& c : st->convs)
             if (c.primitive) c.args[DNNL_ARG_SCRATCHPAD] = pad;
@@ -99,6 +112,14 @@ std::unique_ptr<Plan::ShapeState> Plan::build_state(int64_t n, int64_t h, int64_
     st->toNhwc = dnnl::reorder(st->inUser, st->inNhwc);
     st->toNchw = dnnl::reorder(st->outNhwc, st->outUser);
     return st;
+}
+
+std::string Plan::implementations() const {
+    std::string out;
+    if (shapes_.empty()) return out;
+    for (const ConvExec& c : shapes_.front()->convs)
+        if (c.primitive) out += c.implementation + "\n";
+    return out;
 }
 
 void Plan::run_step(ShapeState& st, size_t k) {

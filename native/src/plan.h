@@ -9,6 +9,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <list>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace adabm {
@@ -16,6 +17,8 @@ namespace adabm {
 class Plan {
 public:
     static constexpr size_t kMaxCachedShapes = 4;
+    // Older shapes' buffers are dropped once the cached states hold more than this (the newest always stays).
+    static constexpr size_t kCacheBudgetBytes = size_t(1) << 30;
     static constexpr uint64_t kLiveTag = 0x6164616261706c6eull;
 
     Plan(PlanDesc desc, int threads);
@@ -24,6 +27,8 @@ public:
     void output_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) const;
     void run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, float* out, size_t outCapacity);
     size_t cached_shapes() const { return shapes_.size(); }
+    // oneDNN implementation names of the convs of the most recently run shape, one per line
+    std::string implementations() const;
 
     uint64_t liveTag = kLiveTag;  // cleared on destruction, to catch a stale handle early
 

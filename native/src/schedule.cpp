@@ -60,6 +60,7 @@ Schedule make_schedule(const PlanDesc& plan) {
             // a tensor read by exactly one op (and not the graph output) can stay inside the conv
             while (step.post.size() < kMaxPostOps && uses[cur] == 1 && cur != plan.outputTensor) {
                 size_t j = consumer[cur];
+                if (absorbed[j]) break;  // add(convA, convB): the first conv's chain already took it
                 PostOp post;
                 if (!as_post_op(plan, j, cur, post)) break;
                 if ((post.kind == PostKind::BinaryAdd || post.kind == PostKind::BinarySub) && post.tensor == cur) break;

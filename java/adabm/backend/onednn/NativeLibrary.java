@@ -24,7 +24,7 @@ final class NativeLibrary {
     private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
     private static final ValueLayout PTR = ValueLayout.ADDRESS;
 
-    private final MethodHandle lastError, planCreate, planOutputShape, planRun, planCachedShapes, planDestroy;
+    private final MethodHandle lastError, planCreate, planOutputShape, planRun, planCachedShapes, planImplementations, planDestroy;
     final Path path;
 
     private NativeLibrary(Path path) throws Throwable {
@@ -40,6 +40,7 @@ final class NativeLibrary {
         planOutputShape = bind(linker, lib, "adabm_plan_output_shape", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR));
         planRun = bind(linker, lib, "adabm_plan_run", FunctionDescriptor.of(I32, PTR, PTR, I32, I32, I32, I32, PTR, SIZE_T));
         planCachedShapes = bind(linker, lib, "adabm_plan_cached_shapes", FunctionDescriptor.of(I32, PTR));
+        planImplementations = bind(linker, lib, "adabm_plan_implementations", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
         planDestroy = bind(linker, lib, "adabm_plan_destroy", FunctionDescriptor.of(I32, PTR));
     }
 
@@ -157,6 +158,20 @@ final class NativeLibrary {
         }
         if (rc < 0) throw error("cached shapes", rc);
         return rc;
+    }
+
+    /** oneDNN implementation names of the convs of the plan's most recently run shape. */
+    String implementations(MemorySegment plan) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(1 << 16);
+            int rc = (int) planImplementations.invokeExact(plan, buf, buf.byteSize());
+            if (rc < 0) throw error("implementations", rc);
+            return buf.getString(0);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
     }
 
     void destroy(MemorySegment plan) {

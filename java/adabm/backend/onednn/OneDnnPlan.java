@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * kernels use the plan's OpenMP threads). Input and output travel through per-plan native segments that grow to
  * the largest shape seen. close() frees the native plan at once; a Cleaner frees it if a plan is dropped unclosed.
  */
-final class OneDnnPlan implements Plan {
+public final class OneDnnPlan implements Plan {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Graph graph;
@@ -85,11 +85,22 @@ final class OneDnnPlan implements Plan {
     }
 
     /** Number of input shapes the native plan holds state for (bounded by a small LRU). */
-    int cachedShapes() {
+    public int cachedShapes() {
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
             return lib.cachedShapes(state.handle);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** oneDNN implementation of each conv for the most recently run input shape, one per line. */
+    public String convImplementations() {
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
+            return lib.implementations(state.handle);
         } finally {
             lock.unlock();
         }

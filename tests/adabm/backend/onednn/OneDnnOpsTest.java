@@ -167,6 +167,18 @@ class OneDnnOpsTest {
         assertMatchesReference(g, ONE, NON_SQUARE, BATCH);
     }
 
+    @Test void twoConvsMeetingAtOneAdd() {
+        Graph g = graph("conv-plus-conv", 3, List.of(
+                conv(rnd, "c1", "x", "a", 3, 6, 3, 1),
+                conv(rnd, "c2", "x", "b", 3, 6, 1, 1),
+                new Op.Add("add", "a", "b", "s"),            // both operands are single-use conv outputs
+                new Op.Relu("r", "s", "t"),
+                conv(rnd, "c3", "t", "c", 6, 6, 3, 1),
+                conv(rnd, "c4", "t", "d", 6, 6, 3, 1),
+                new Op.Sub("sub", "d", "c", "y")), "y");
+        assertMatchesReference(g, ONE, NON_SQUARE, BATCH);
+    }
+
     @Test void convOutputReadTwiceIsNotFused() {
         Graph g = graph("shared-out", 3, List.of(
                 conv(rnd, "c1", "x", "a", 3, 4, 3, 1),

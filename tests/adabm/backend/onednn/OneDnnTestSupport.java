@@ -74,8 +74,17 @@ final class OneDnnTestSupport {
                 Tensor expected = ref.run(x);
                 Tensor actual = nat.run(x);
                 assertClose(expected, actual, graph.name() + " at " + x.shape());
+                assertNoReferenceKernels((OneDnnPlan) nat, graph.name() + " at " + x.shape());
+                assertEquals(graph.convs().isEmpty(), ((OneDnnPlan) nat).convImplementations().isEmpty(), "conv list of " + graph.name());
             }
         }
+    }
+
+    /** oneDNN's "ref" convolutions are correct but orders of magnitude slower: the plan must never land on one. */
+    static void assertNoReferenceKernels(OneDnnPlan plan, String what) {
+        String impls = plan.convImplementations();
+        for (String impl : impls.split("\n"))
+            assertTrue(!impl.startsWith("ref") && !impl.contains("gemm:ref"), what + ": conv runs on " + impl);
     }
 
     static void assertClose(Tensor expected, Tensor actual, String what) {
