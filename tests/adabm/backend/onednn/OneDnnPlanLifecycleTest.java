@@ -16,6 +16,7 @@ import adabm.graph.Op;
 import adabm.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -50,6 +51,18 @@ class OneDnnPlanLifecycleTest {
         onednn();
         assertEquals("onednn", Backends.get("onednn").name());
         assertEquals("onednn", Backends.best().name());
+    }
+
+    @Test void missingLibraryIsReportedNotThrown() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dadabm.native.dir=/nonexistent/adabm", AvailabilityProbe.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("available=false"), out);
+        assertTrue(out.contains("reason=cannot load libadabm_native.so"), out);
+        assertTrue(out.contains("get=unavailable"), out);
+        assertTrue(out.contains("best=java"), out);
     }
 
     @Test void everyTruncationIsRejected() {
