@@ -19,9 +19,9 @@ std::vector<float> expand(const std::vector<float>& v, int64_t c) {
 
 }  // namespace
 
-ConvLayer::ConvLayer(const PlanDesc& plan, const Step& step)
+ConvLayer::ConvLayer(const PlanDesc& plan, const Step& step, WeightCache& weights)
     : p_(plan.ops[step.op].conv), input_(plan.ops[step.op].inputs[0]), output_(step.output),
-      weight_(&plan.blobs[p_.weightBlob]), bias_(&plan.blobs[p_.biasBlob]), post_(step.post) {
+      weight_(&plan.blobs[p_.weightBlob]), bias_(&plan.blobs[p_.biasBlob]), post_(step.post), weightCache_(weights) {
     for (const PostOp& po : post_) {
         std::vector<float> data;
         if (po.kind == PostKind::PRelu) data = plan.blobs[po.blobA];
@@ -34,9 +34,9 @@ ConvLayer::ConvLayer(const PlanDesc& plan, const Step& step)
     }
 }
 
-const memory& ConvLayer::weights_for(const memory::desc& want, const dnnl::engine& engine, dnnl::stream& stream) {
-    for (auto& entry : weightCache_)
-        if (entry.first == want) return entry.second;
+memory ConvLayer::weights_for(const memory::desc& want, const dnnl::engine& engine, dnnl::stream& stream) {
+    for (auto& entry : weightCache_.entries)
+        if (entry.blob == p_.weightBlob && entry.desc == want) return entry.memory;
     memory::desc user = p_.groups == 1
         ? memory::desc({p_.outC, p_.inC, p_.kh, p_.kw}, dt::f32, tag::oihw)
         : memory::desc({p_.groups, p_.outC / p_.groups, p_.inC / p_.groups, p_.kh, p_.kw}, dt::f32, tag::goihw);
@@ -44,8 +44,8 @@ const memory& ConvLayer::weights_for(const memory::desc& want, const dnnl::engin
     memory dst(want, engine);
     dnnl::reorder(src, dst).execute(stream, src, dst);
     stream.wait();
-    weightCache_.emplace_back(want, dst);
-    return weightCache_.back().second;
+    weightCache_.entries.push_back(WeightCache::Entry{p_.weightBlob, want, dst});
+    return weightCache_.entries.back().memory;
 }
 
 ConvExec ConvLayer::build(const dnnl::engine& engine, dnnl::stream& stream, int64_t n, const std::vector<Shape>& shapes,

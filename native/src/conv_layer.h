@@ -19,16 +19,27 @@ struct ConvExec {
     std::string implementation;
 };
 
+// Reordered weights of a plan, keyed by (weight blob, oneDNN layout): convs that share one weight array (CARN-M)
+// share one reordered copy too.
+struct WeightCache {
+    struct Entry {
+        uint32_t blob;
+        dnnl::memory::desc desc;
+        dnnl::memory memory;
+    };
+    std::vector<Entry> entries;
+};
+
 class ConvLayer {
 public:
-    ConvLayer(const PlanDesc& plan, const Step& step);
+    ConvLayer(const PlanDesc& plan, const Step& step, WeightCache& weights);
 
     // Creates the primitive for batch n and the given per-tensor shapes/buffers (index = tensor id).
     ConvExec build(const dnnl::engine& engine, dnnl::stream& stream, int64_t n, const std::vector<Shape>& shapes,
                    const std::vector<float*>& buffers);
 
 private:
-    const dnnl::memory& weights_for(const dnnl::memory::desc& want, const dnnl::engine& engine, dnnl::stream& stream);
+    dnnl::memory weights_for(const dnnl::memory::desc& want, const dnnl::engine& engine, dnnl::stream& stream);
 
     ConvParams p_;
     uint32_t input_ = 0, output_ = 0;
@@ -36,7 +47,7 @@ private:
     const std::vector<float>* bias_;
     std::vector<PostOp> post_;
     std::vector<std::vector<float>> postData_;  // per post-op: per-channel operands (expanded to outC)
-    std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> weightCache_;
+    WeightCache& weightCache_;
 };
 
 }  // namespace adabm

@@ -28,7 +28,7 @@ Plan::Plan(PlanDesc desc, int threads)
     : desc_(std::move(desc)), schedule_(make_schedule(desc_)), threads_(threads),
       engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     for (const Step& step : schedule_.steps)
-        convs_.push_back(desc_.ops[step.op].kind == OpKind::Conv ? std::make_unique<ConvLayer>(desc_, step) : nullptr);
+        convs_.push_back(desc_.ops[step.op].kind == OpKind::Conv ? std::make_unique<ConvLayer>(desc_, step, weights_) : nullptr);
 }
 
 Plan::~Plan() { liveTag = 0; }

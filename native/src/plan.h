@@ -43,6 +43,7 @@ private:
     int threads_;
     dnnl::engine engine_;
     dnnl::stream stream_;
+    WeightCache weights_;                            // declared before convs_, which refer to it
     std::vector<std::unique_ptr<ConvLayer>> convs_;  // per step; null for non-conv steps
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
 

@@ -16,6 +16,7 @@ import java.util.Locale;
  * {@code adabm.native.dir}, else in {@code native/} next to the jar (or classes directory) holding this class.
  * Loading happens once; a failure is remembered and reported by {@link #failure()}, never thrown at class init.
  */
+@SuppressWarnings("restricted")   // FFM binding is this class's whole job; --enable-native-access is set by callers
 final class NativeLibrary {
     static final int ABI_VERSION = 2;
     static final String FILE_NAME = "libadabm_native.so";
