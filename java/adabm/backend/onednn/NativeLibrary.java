@@ -97,7 +97,7 @@ final class NativeLibrary {
         String message;
         try {
             MemorySegment p = (MemorySegment) lastError.invokeExact();
-            message = p.reinterpret(4096).getString(0);
+            message = p.reinterpret(Integer.MAX_VALUE).getString(0);   // a NUL-terminated C string
         } catch (Throwable t) {
             message = "(no message: " + t + ")";
         }

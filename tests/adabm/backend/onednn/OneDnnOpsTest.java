@@ -196,6 +196,11 @@ class OneDnnOpsTest {
         assertMatchesReference(g, ONE, NON_SQUARE, BATCH);
     }
 
+    @Test void outputIsTheGraphInput() {
+        Graph g = graph("identity", 3, List.of(conv(rnd, "unused", "x", "a", 3, 3, 3, 1)), "x");
+        assertMatchesReference(g, ONE, NON_SQUARE, BATCH);
+    }
+
     @Test void edsrLikeNetwork() {
         assertMatchesReference(OneDnnModels.edsrLike(rnd, 16, 2), ONE, NON_SQUARE, BATCH);
     }
