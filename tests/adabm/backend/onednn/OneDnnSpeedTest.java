@@ -68,6 +68,16 @@ class OneDnnSpeedTest {
             System.out.printf("%s %s, 1 thread: onednn median %.1f ms (min %.1f, %.0f GFLOPS), java reference %.0f ms: %.0fx%n",
                     g.name(), x.shape(), ms[runs / 2], ms[0], 2 * gmac / (ms[runs / 2] / 1e3), refMs, refMs / ms[runs / 2]);
             System.out.println("  conv kernels: " + nat.convImplementations().strip().replace('\n', ' '));
+            try (Plan two = onednn().compile(g, new BackendOptions(2))) {
+                two.run(x);
+                for (int i = 0; i < runs; i++) {
+                    long t = System.nanoTime();
+                    two.run(x);
+                    ms[i] = (System.nanoTime() - t) / 1e6;
+                }
+                Arrays.sort(ms);
+                System.out.printf("  2 threads: onednn median %.1f ms (min %.1f)%n", ms[runs / 2], ms[0]);
+            }
             assertClose(expected, actual, g.name());
             assertNoReferenceKernels(nat, g.name());
         }

@@ -48,6 +48,12 @@ class OnnxRuntimeComparisonTest {
         compare(g, random(rnd, 1, 3, 128, 128), 10);
     }
 
+    @Test void tailConvAgainstOnnxRuntime() throws Exception {
+        Random rnd = new Random(14);
+        Graph g = new Graph("tail64to3", "x", 64, List.of(OneDnnTestSupport.conv(rnd, "c", "x", "y", 64, 3, 3, 1)), "y", Map.of());
+        compare(g, random(rnd, 1, 64, 256, 256), 15);
+    }
+
     @Test void singleConvAgainstOnnxRuntime() throws Exception {
         Random rnd = new Random(13);
         Graph g = new Graph("conv64", "x", 64, List.of(OneDnnTestSupport.conv(rnd, "c", "x", "y", 64, 64, 3, 1)), "y", Map.of());
