@@ -5,7 +5,7 @@ if(NOT DNNL_ROOT)
 endif()
 find_path(DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp PATHS ${DNNL_ROOT}/include NO_DEFAULT_PATH REQUIRED)
 find_file(DNNL_LIBRARY libdnnl.so.3 PATHS ${DNNL_ROOT} ${DNNL_ROOT}/lib NO_DEFAULT_PATH REQUIRED)
-find_file(DNNL_GOMP libgomp.so.1 PATHS ${DNNL_ROOT} ${DNNL_ROOT}/lib NO_DEFAULT_PATH)
+find_file(DNNL_GOMP libgomp.so.1 PATHS ${DNNL_ROOT} ${DNNL_ROOT}/lib NO_DEFAULT_PATH REQUIRED)
 add_library(onednn::dnnl SHARED IMPORTED)
 set_target_properties(onednn::dnnl PROPERTIES
   IMPORTED_LOCATION ${DNNL_LIBRARY}

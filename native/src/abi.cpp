@@ -1,11 +1,106 @@
+// The C entry points. Each one catches every C++ exception (oneDNN errors, bad_alloc, our typed errors) and
+// turns it into a negative ADABM_E_* code plus a thread-local message: nothing unwinds into the JVM.
 #include "adabm.h"
-#include <oneapi/dnnl/dnnl.hpp>
+#include "errors.h"
+#include "plan.h"
+#include <algorithm>
+#include <cstring>
+#include <new>
 #include <string>
 
 namespace {
+
 thread_local std::string g_last_error;
+
+int32_t fail(int32_t code, const std::string& message) {
+    g_last_error = message;
+    return code;
 }
 
-extern "C" int32_t adabm_abi_version(void) { return 1; }
+template <typename F>
+int32_t guarded(F&& body) {
+    try {
+        g_last_error.clear();
+        body();
+        return ADABM_OK;
+    } catch (const adabm::PlanFormatError& e) {
+        return fail(ADABM_E_BAD_PLAN, e.what());
+    } catch (const adabm::ShapeError& e) {
+        return fail(ADABM_E_SHAPE, e.what());
+    } catch (const adabm::ArgumentError& e) {
+        return fail(ADABM_E_INVALID_ARGUMENT, e.what());
+    } catch (const dnnl::error& e) {
+        return fail(ADABM_E_ONEDNN, std::string("oneDNN: ") + e.what() + " (status " + std::to_string(int(e.status)) + ")");
+    } catch (const std::bad_alloc&) {
+        return fail(ADABM_E_OUT_OF_MEMORY, "out of memory");
+    } catch (const std::exception& e) {
+        return fail(ADABM_E_INTERNAL, std::string("internal error: ") + e.what());
+    } catch (...) {
+        return fail(ADABM_E_INTERNAL, "internal error: unknown exception");
+    }
+}
+
+adabm::Plan* checked(void* handle) {
+    auto* plan = static_cast<adabm::Plan*>(handle);
+    if (!plan) throw adabm::ArgumentError("plan handle is null");
+    if (plan->liveTag != adabm::Plan::kLiveTag) throw adabm::ArgumentError("plan handle does not point to a live plan");
+    return plan;
+}
+
+}  // namespace
+
+extern "C" int32_t adabm_abi_version(void) { return 2; }
 
 extern "C" const char* adabm_last_error(void) { return g_last_error.c_str(); }
+
+extern "C" int32_t adabm_plan_create(const uint8_t* desc, size_t len, int32_t threads, void** out_plan) {
+    return guarded([&] {
+        if (!out_plan) throw adabm::ArgumentError("out_plan is null");
+        *out_plan = nullptr;
+        auto plan = std::make_unique<adabm::Plan>(adabm::parse_plan(desc, len), threads);
+        *out_plan = plan.release();
+    });
+}
+
+extern "C" int32_t adabm_plan_output_shape(void* plan, int32_t n, int32_t c, int32_t h, int32_t w, int32_t* out_nchw) {
+    return guarded([&] {
+        if (!out_nchw) throw adabm::ArgumentError("out_nchw is null");
+        int64_t shape[4];
+        checked(plan)->output_shape(n, c, h, w, shape);
+        for (int i = 0; i < 4; i++) {
+            if (shape[i] > INT32_MAX) throw adabm::ShapeError("output dimension " + std::to_string(shape[i]) + " is too large");
+            out_nchw[i] = int32_t(shape[i]);
+        }
+    });
+}
+
+extern "C" int32_t adabm_plan_run(void* plan, const float* in_nchw, int32_t n, int32_t c, int32_t h, int32_t w,
+                                  float* out_nchw, size_t out_capacity) {
+    return guarded([&] { checked(plan)->run(in_nchw, n, c, h, w, out_nchw, out_capacity); });
+}
+
+extern "C" int32_t adabm_plan_cached_shapes(void* plan) {
+    int32_t count = 0;
+    int32_t rc = guarded([&] { count = int32_t(checked(plan)->cached_shapes()); });
+    return rc == ADABM_OK ? count : rc;
+}
+
+extern "C" int32_t adabm_plan_implementations(void* plan, char* buf, size_t capacity) {
+    int32_t length = 0;
+    int32_t rc = guarded([&] {
+        std::string text = checked(plan)->implementations();
+        if (buf && capacity > 0) {
+            size_t n = std::min(capacity - 1, text.size());
+            std::memcpy(buf, text.data(), n);
+            buf[n] = '\0';
+        }
+        length = int32_t(std::min<size_t>(text.size(), INT32_MAX));
+    });
+    return rc == ADABM_OK ? length : rc;
+}
+
+extern "C" int32_t adabm_plan_destroy(void* plan) {
+    return guarded([&] {
+        if (plan) delete checked(plan);
+    });
+}

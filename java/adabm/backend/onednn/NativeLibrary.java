@@ -1,0 +1,187 @@
+package adabm.backend.onednn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * libadabm_native bound through FFM. It is looked for in the directory named by the system property
+ * {@code adabm.native.dir}, else in {@code native/} next to the jar (or classes directory) holding this class.
+ * Loading happens once; a failure is remembered and reported by {@link #failure()}, never thrown at class init.
+ */
+@SuppressWarnings("restricted")   // FFM binding is this class's whole job; --enable-native-access is set by callers
+final class NativeLibrary {
+    static final int ABI_VERSION = 2;
+    static final String FILE_NAME = "libadabm_native.so";
+
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
+    private static final ValueLayout PTR = ValueLayout.ADDRESS;
+
+    private final MethodHandle lastError, planCreate, planOutputShape, planRun, planCachedShapes, planImplementations, planDestroy;
+    final Path path;
+
+    private NativeLibrary(Path path) throws Throwable {
+        this.path = path;
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup lib = SymbolLookup.libraryLookup(path, Arena.global());
+        MethodHandle abi = bind(linker, lib, "adabm_abi_version", FunctionDescriptor.of(I32));
+        int version = (int) abi.invokeExact();
+        if (version != ABI_VERSION)
+            throw new IllegalStateException(path + " has ABI version " + version + ", this code needs " + ABI_VERSION);
+        lastError = bind(linker, lib, "adabm_last_error", FunctionDescriptor.of(PTR));
+        planCreate = bind(linker, lib, "adabm_plan_create", FunctionDescriptor.of(I32, PTR, SIZE_T, I32, PTR));
+        planOutputShape = bind(linker, lib, "adabm_plan_output_shape", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR));
+        planRun = bind(linker, lib, "adabm_plan_run", FunctionDescriptor.of(I32, PTR, PTR, I32, I32, I32, I32, PTR, SIZE_T));
+        planCachedShapes = bind(linker, lib, "adabm_plan_cached_shapes", FunctionDescriptor.of(I32, PTR));
+        planImplementations = bind(linker, lib, "adabm_plan_implementations", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
+        planDestroy = bind(linker, lib, "adabm_plan_destroy", FunctionDescriptor.of(I32, PTR));
+    }
+
+    private static MethodHandle bind(Linker linker, SymbolLookup lib, String name, FunctionDescriptor fd) {
+        MemorySegment symbol = lib.find(name).orElseThrow(() -> new IllegalStateException("symbol " + name + " is missing"));
+        return linker.downcallHandle(symbol, fd);
+    }
+
+    private static final class Holder {
+        static final NativeLibrary INSTANCE;
+        static final String FAILURE;
+        static {
+            NativeLibrary lib = null;
+            String failure = null;
+            try {
+                failure = platformProblem();
+                if (failure == null) lib = new NativeLibrary(locate());
+            } catch (Throwable t) {  // UnsatisfiedLinkError, IllegalArgumentException from dlopen, ABI mismatch...
+                failure = "cannot load " + FILE_NAME + ": " + t;
+            }
+            INSTANCE = lib;
+            FAILURE = failure;
+        }
+    }
+
+    /** The loaded library, or null; see {@link #failure()}. */
+    static NativeLibrary instance() { return Holder.INSTANCE; }
+
+    /** Why the library is not available, or null if it is. */
+    static String failure() { return Holder.FAILURE; }
+
+    static String platformProblem() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.startsWith("linux")) return "the oneDNN backend is built for Linux, this is " + os;
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) return "the oneDNN backend is built for x86-64, this is " + arch;
+        return null;
+    }
+
+    static Path locate() throws URISyntaxException {
+        String dir = System.getProperty("adabm.native.dir");
+        if (dir != null && !dir.isBlank()) return Path.of(dir).resolve(FILE_NAME).toAbsolutePath();
+        var source = NativeLibrary.class.getProtectionDomain().getCodeSource();
+        if (source == null) throw new IllegalStateException("no code source to look beside; set -Dadabm.native.dir");
+        Path classes = Path.of(source.getLocation().toURI());
+        // target/classes -> target/native; target/adabm.jar -> target/native
+        return classes.getParent().resolve("native").resolve(FILE_NAME);
+    }
+
+    // ---- calls; each throws NativeException with the native message on a negative return code ----
+
+    private NativeException error(String operation, int code) {
+        String message;
+        try {
+            MemorySegment p = (MemorySegment) lastError.invokeExact();
+            message = p.reinterpret(Integer.MAX_VALUE).getString(0);   // a NUL-terminated C string
+        } catch (Throwable t) {
+            message = "(no message: " + t + ")";
+        }
+        return new NativeException(operation, code, message);
+    }
+
+    /** Creates a native plan from a plan description; the caller must {@link #destroy} it. */
+    MemorySegment create(byte[] description, int threads) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment desc = arena.allocate(Math.max(1, description.length));
+            MemorySegment.copy(description, 0, desc, ValueLayout.JAVA_BYTE, 0, description.length);
+            return create(desc, description.length, threads);
+        }
+    }
+
+    /** Creates a native plan from the first length bytes of description (which the plan does not keep). */
+    MemorySegment create(MemorySegment description, long length, int threads) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(PTR);
+            int rc = (int) planCreate.invokeExact(description, length, threads, out);
+            if (rc != 0) throw error("plan create", rc);
+            return out.get(ValueLayout.ADDRESS, 0);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    int[] outputShape(MemorySegment plan, int n, int c, int h, int w) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(I32, 4);
+            int rc = (int) planOutputShape.invokeExact(plan, n, c, h, w, out);
+            if (rc != 0) throw error("output shape", rc);
+            return out.toArray(I32);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    void run(MemorySegment plan, MemorySegment in, int n, int c, int h, int w, MemorySegment out, long outCapacity) {
+        int rc;
+        try {
+            rc = (int) planRun.invokeExact(plan, in, n, c, h, w, out, outCapacity);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+        if (rc != 0) throw error("plan run", rc);
+    }
+
+    int cachedShapes(MemorySegment plan) {
+        int rc;
+        try {
+            rc = (int) planCachedShapes.invokeExact(plan);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+        if (rc < 0) throw error("cached shapes", rc);
+        return rc;
+    }
+
+    /** oneDNN implementation names of the convs of the plan's most recently run shape. */
+    String implementations(MemorySegment plan) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(1 << 16);
+            int rc = (int) planImplementations.invokeExact(plan, buf, buf.byteSize());
+            if (rc < 0) throw error("implementations", rc);
+            return buf.getString(0);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    void destroy(MemorySegment plan) {
+        int rc;
+        try {
+            rc = (int) planDestroy.invokeExact(plan);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+        if (rc != 0) throw error("plan destroy", rc);
+    }
+}

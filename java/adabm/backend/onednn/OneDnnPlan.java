@@ -1,0 +1,119 @@
+package adabm.backend.onednn;
+
+import adabm.ShapeException;
+import adabm.backend.Plan;
+import adabm.graph.Graph;
+import adabm.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A graph compiled into one native plan. Runs are serialised by a lock (the native plan is single-threaded; its
+ * kernels use the plan's OpenMP threads). Input and output travel through per-plan native segments that grow to
+ * the largest shape seen. close() frees the native plan at once; a Cleaner frees it if a plan is dropped unclosed.
+ */
+public final class OneDnnPlan implements Plan {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final Graph graph;
+    private final NativeLibrary lib;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final NativeState state;
+    private final Cleaner.Cleanable cleanable;
+    private boolean closed;
+
+    /** What must be freed: kept apart from the plan so the Cleaner does not keep the plan reachable. */
+    private static final class NativeState implements Runnable {
+        final NativeLibrary lib;
+        final MemorySegment handle;
+        Arena ioArena;
+        MemorySegment in = MemorySegment.NULL, out = MemorySegment.NULL;
+
+        NativeState(NativeLibrary lib, MemorySegment handle) { this.lib = lib; this.handle = handle; }
+
+        @Override public void run() {
+            if (ioArena != null) ioArena.close();
+            lib.destroy(handle);
+        }
+    }
+
+    OneDnnPlan(Graph graph, NativeLibrary lib, int threads) {
+        this.graph = graph;
+        this.lib = lib;
+        MemorySegment handle;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment description = PlanEncoder.encode(graph, arena);
+            handle = lib.create(description, description.byteSize(), threads);
+        }
+        this.state = new NativeState(lib, handle);
+        this.cleanable = CLEANER.register(this, state);
+    }
+
+    @Override public Tensor run(Tensor input) {
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
+            if (input.c != graph.inputChannels())
+                throw new ShapeException("input has " + input.c + " channels, graph " + graph.name() + " expects " + graph.inputChannels());
+            Graph.Shape o = graph.inferShapes(input.h, input.w).get(graph.output());  // typed error naming the node
+            long outLen = (long) input.n * o.elements();
+            if (outLen > Integer.MAX_VALUE - 8)
+                throw new ShapeException("output " + Tensor.shapeString(input.n, o.c(), o.h(), o.w()) + " is too large for one array");
+            ensureCapacity(input.data.length, outLen);
+            MemorySegment.copy(input.data, 0, state.in, ValueLayout.JAVA_FLOAT, 0, input.data.length);
+            lib.run(state.handle, state.in, input.n, input.c, input.h, input.w, state.out, outLen);
+            float[] out = new float[(int) outLen];
+            MemorySegment.copy(state.out, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
+            return new Tensor(input.n, o.c(), o.h(), o.w(), out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ensureCapacity(long inFloats, long outFloats) {
+        if (state.in.byteSize() >= inFloats * 4 && state.out.byteSize() >= outFloats * 4) return;
+        Arena fresh = Arena.ofShared();
+        MemorySegment in = fresh.allocate(Math.max(inFloats * 4, state.in.byteSize()), 64);
+        MemorySegment out = fresh.allocate(Math.max(outFloats * 4, state.out.byteSize()), 64);
+        if (state.ioArena != null) state.ioArena.close();
+        state.ioArena = fresh;
+        state.in = in;
+        state.out = out;
+    }
+
+    /** Number of input shapes the native plan holds state for (bounded by a small LRU). */
+    public int cachedShapes() {
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
+            return lib.cachedShapes(state.handle);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** oneDNN implementation of each conv for the most recently run input shape, one per line. */
+    public String convImplementations() {
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
+            return lib.implementations(state.handle);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            cleanable.clean();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+#include "plan.h"
+#include "errors.h"
+#include "simple_ops.h"
+#include "threads.h"
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace adabm {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct Plan::ShapeState {
+    int64_t n = 0, h = 0, w = 0;
+    size_t bytes = 0;                     // activations + scratchpad
+    std::vector<Shape> shapes;            // per tensor
+    std::vector<AlignedBuffer> buffers;   // owned activation storage
+    std::vector<float*> tensor;           // per tensor: its NHWC buffer (null if never materialised)
+    std::vector<ConvExec> convs;          // per step (empty primitive for non-conv steps)
+    AlignedBuffer scratchpad;
+    memory inUser, inNhwc, outNhwc, outUser;
+    dnnl::reorder toNhwc, toNchw;
+};
+
+Plan::Plan(PlanDesc desc, int threads)
+    : desc_(std::move(desc)), schedule_(make_schedule(desc_)), threads_(threads),
+      engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    for (const Step& step : schedule_.steps)
+        convs_.push_back(desc_.ops[step.op].kind == OpKind::Conv ? std::make_unique<ConvLayer>(desc_, step, weights_) : nullptr);
+}
+
+Plan::~Plan() { liveTag = 0; }
+
+void Plan::output_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) const {
+    if (n <= 0 || n > 65536) throw ShapeError("batch size " + std::to_string(n) + " is out of range");
+    std::vector<Shape> s = infer_shapes(desc_, c, h, w);
+    const Shape& o = s[desc_.outputTensor];
+    out[0] = n; out[1] = o.c; out[2] = o.h; out[3] = o.w;
+}
+
+Plan::ShapeState& Plan::state_for(int64_t n, int64_t h, int64_t w) {
+    for (auto it = shapes_.begin(); it != shapes_.end(); ++it)
+        if ((*it)->n == n && (*it)->h == h && (*it)->w == w) {
+            shapes_.splice(shapes_.begin(), shapes_, it);
+            return *shapes_.front();
+        }
+    if (shapes_.size() >= kMaxCachedShapes) shapes_.pop_back();  // free before building: bounds the peak
+    shapes_.push_front(build_state(n, h, w));
+    size_t total = 0;
+    for (const auto& st : shapes_) total += st->bytes;
+    while (shapes_.size() > 1 && total > kCacheBudgetBytes) {
+        total -= shapes_.back()->bytes;
+        shapes_.pop_back();
+    }
+    return *shapes_.front();
+}
+
+std::unique_ptr<Plan::ShapeState> Plan::build_state(int64_t n, int64_t h, int64_t w) {
+    auto st = std::make_unique<ShapeState>();
+    st->n = n; st->h = h; st->w = w;
+    st->shapes = infer_shapes(desc_, desc_.inputChannels, h, w);
+    for (const Shape& s : st->shapes)
+        if (s.c * s.h * s.w > (int64_t(1) << 36) / n) throw ShapeError("batch of " + std::to_string(n) + " is too large");
+
+    // buffer slots by liveness
+    const auto elements = [&](uint32_t t) { return size_t(n * st->shapes[t].c * st->shapes[t].h * st->shapes[t].w); };
+    BufferPlanner planner;
+    std::vector<size_t> slot(desc_.tensorCount(), SIZE_MAX);
+    slot[0] = planner.acquire(elements(0));
+    if (schedule_.lastUse[0] < 0) planner.release(slot[0]);
+    for (size_t k = 0; k < schedule_.steps.size(); k++) {
+        const Step& step = schedule_.steps[k];
+        slot[step.output] = planner.acquire(elements(step.output));
+        for (uint32_t t : step.reads)
+            if (schedule_.lastUse[t] == int64_t(k) && slot[t] != SIZE_MAX) planner.release(slot[t]);  // reused by later steps only
+    }
+    for (const Step& step : schedule_.steps)  // invariant: every tensor a step touches has storage
+        for (uint32_t t : step.reads)
+            if (slot[t] == SIZE_MAX) throw std::logic_error("tensor " + std::to_string(t) + " is read but never written");
+    st->buffers = planner.allocate();
+    st->bytes = planner.total_floats() * sizeof(float);
+    st->tensor.assign(desc_.tensorCount(), nullptr);
+    for (size_t t = 0; t < slot.size(); t++)
+        if (slot[t] != SIZE_MAX) st->tensor[t] = st->buffers[slot[t]].get();
+
+    // primitives, created for this plan's thread count
+    size_t scratch = 0;
+    st->convs.resize(schedule_.steps.size());
+    for (size_t k = 0; k < schedule_.steps.size(); k++)
+        if (convs_[k]) {
+            st->convs[k] = convs_[k]->build(engine_, stream_, n, st->shapes, st->tensor);
+            scratch = std::max(scratch, st->convs[k].scratchpadBytes);
+        }
+    if (scratch) {
+        st->scratchpad = allocate_floats((scratch + sizeof(float) - 1) / sizeof(float));
+        st->bytes += scratch;
+        memory pad(memory::desc({int64_t(scratch)}, dt::u8, tag::x), engine_, st->scratchpad.get());
+        for (ConvExec& c : st->convs)
+            if (c.primitive) c.args[DNNL_ARG_SCRATCHPAD] = pad;
+    }
+
+    const Shape& in = st->shapes[0];
+    const Shape& out = st->shapes[desc_.outputTensor];
+    memory::desc inUser({n, in.c, in.h, in.w}, dt::f32, tag::nchw), inNhwc({n, in.c, in.h, in.w}, dt::f32, tag::nhwc);
+    memory::desc outUser({n, out.c, out.h, out.w}, dt::f32, tag::nchw), outNhwc({n, out.c, out.h, out.w}, dt::f32, tag::nhwc);
+    st->inUser = memory(inUser, engine_, DNNL_MEMORY_NONE);
+    st->inNhwc = memory(inNhwc, engine_, st->tensor[0]);
+    st->outUser = memory(outUser, engine_, DNNL_MEMORY_NONE);
+    st->outNhwc = memory(outNhwc, engine_, st->tensor[desc_.outputTensor]);
+    st->toNhwc = dnnl::reorder(st->inUser, st->inNhwc);
+    st->toNchw = dnnl::reorder(st->outNhwc, st->outUser);
+    return st;
+}
+
+std::string Plan::implementations() const {
+    std::string out;
+    if (shapes_.empty()) return out;
+    for (const ConvExec& c : shapes_.front()->convs)
+        if (c.primitive) out += c.implementation + "\n";
+    return out;
+}
+
+void Plan::run_step(ShapeState& st, size_t k) {
+    const Step& step = schedule_.steps[k];
+    if (convs_[k]) {
+        st.convs[k].primitive.execute(stream_, st.convs[k].args);
+        return;
+    }
+    const OpDesc& op = desc_.ops[step.op];
+    const Shape& in = st.shapes[op.inputs[0]];
+    const float* x = st.tensor[op.inputs[0]];
+    float* y = st.tensor[step.output];
+    const int64_t n = st.n;
+    switch (op.kind) {
+        case OpKind::Relu: { const float zero = 0.f; prelu_nhwc(x, y, n, in, &zero, 1); break; }
+        case OpKind::LeakyRelu: prelu_nhwc(x, y, n, in, &op.alpha, 1); break;
+        case OpKind::PRelu: prelu_nhwc(x, y, n, in, desc_.blobs[op.blobA].data(), desc_.blobs[op.blobA].size()); break;
+        case OpKind::Affine:
+            affine_nhwc(x, y, n, in, desc_.blobs[op.blobA].data(), desc_.blobs[op.blobA].size(),
+                        desc_.blobs[op.blobB].data(), desc_.blobs[op.blobB].size());
+            break;
+        case OpKind::Add: add_nhwc(x, st.tensor[op.inputs[1]], y, n * in.c * in.h * in.w); break;
+        case OpKind::Sub: sub_nhwc(x, st.tensor[op.inputs[1]], y, n * in.c * in.h * in.w); break;
+        case OpKind::Concat: {
+            std::vector<const float*> parts;
+            std::vector<int64_t> channels;
+            for (uint32_t t : op.inputs) { parts.push_back(st.tensor[t]); channels.push_back(st.shapes[t].c); }
+            concat_nhwc(parts, channels, y, n, st.shapes[step.output]);
+            break;
+        }
+        case OpKind::DepthToSpace: depth_to_space_nhwc(x, y, n, in, op.block, op.dcr); break;
+        case OpKind::Pad: pad_nhwc(x, y, n, in, op.padT, op.padL, op.padB, op.padR, op.padEdge, op.alpha); break;
+        case OpKind::ResizeNearest: resize_nearest_nhwc(x, y, n, in, op.block); break;
+        case OpKind::Conv: throw std::logic_error("conv step without a layer");
+    }
+}
+
+void Plan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, float* out, size_t outCapacity) {
+    if (!in || !out) throw ArgumentError("null input or output buffer");
+    int64_t shape[4];
+    output_shape(n, c, h, w, shape);
+    const size_t needed = size_t(shape[0] * shape[1] * shape[2] * shape[3]);
+    if (outCapacity < needed)
+        throw ArgumentError("output buffer holds " + std::to_string(outCapacity) + " floats, the output needs " + std::to_string(needed));
+    ThreadScope threads(threads_);  // before any primitive is created: oneDNN sizes kernels by the thread count
+    ShapeState& st = state_for(n, h, w);
+    st.inUser.set_data_handle(const_cast<float*>(in));
+    st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
+    for (size_t k = 0; k < schedule_.steps.size(); k++) run_step(st, k);
+    st.outUser.set_data_handle(out);
+    st.toNchw.execute(stream_, st.outNhwc, st.outUser);
+    stream_.wait();
+}
+
+}  // namespace adabm

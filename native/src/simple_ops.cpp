@@ -1,0 +1,134 @@
+#include "simple_ops.h"
+#include <algorithm>
+#include <cstring>
+
+namespace adabm {
+
+namespace {
+// below this many floats a parallel region costs more than it saves
+constexpr int64_t kParallelMin = 1 << 15;
+}
+
+void prelu_nhwc(const float* x, float* y, int64_t n, const Shape& s, const float* slopes, size_t slopeCount) {
+    const int64_t pixels = n * s.pixels(), c = s.c;
+#pragma omp parallel for schedule(static) if (pixels * c > kParallelMin)
+    for (int64_t p = 0; p < pixels; p++) {
+        const float* xp = x + p * c;
+        float* yp = y + p * c;
+        if (slopeCount == 1) {
+            const float a = slopes[0];
+            for (int64_t k = 0; k < c; k++) yp[k] = xp[k] >= 0.f ? xp[k] : a * xp[k];
+        } else {
+            for (int64_t k = 0; k < c; k++) yp[k] = xp[k] >= 0.f ? xp[k] : slopes[k] * xp[k];
+        }
+    }
+}
+
+void affine_nhwc(const float* x, float* y, int64_t n, const Shape& s, const float* scale, size_t scaleCount,
+                 const float* shift, size_t shiftCount) {
+    const int64_t pixels = n * s.pixels(), c = s.c;
+    std::vector<float> sc(static_cast<size_t>(c)), sh(static_cast<size_t>(c));
+    for (int64_t k = 0; k < c; k++) {
+        sc[k] = scale[scaleCount == 1 ? 0 : k];
+        sh[k] = shift[shiftCount == 1 ? 0 : k];
+    }
+    const float* a = sc.data();
+    const float* b = sh.data();
+#pragma omp parallel for schedule(static) if (pixels * c > kParallelMin)
+    for (int64_t p = 0; p < pixels; p++) {
+        const float* xp = x + p * c;
+        float* yp = y + p * c;
+        for (int64_t k = 0; k < c; k++) {
+            float m = xp[k] * a[k];  // two roundings, like the Java reference (no fma contraction)
+            yp[k] = m + b[k];
+        }
+    }
+}
+
+void add_nhwc(const float* a, const float* b, float* y, int64_t elements) {
+#pragma omp parallel for schedule(static) if (elements > kParallelMin)
+    for (int64_t i = 0; i < elements; i++) y[i] = a[i] + b[i];
+}
+
+void sub_nhwc(const float* a, const float* b, float* y, int64_t elements) {
+#pragma omp parallel for schedule(static) if (elements > kParallelMin)
+    for (int64_t i = 0; i < elements; i++) y[i] = a[i] - b[i];
+}
+
+void concat_nhwc(const std::vector<const float*>& parts, const std::vector<int64_t>& channels, float* y, int64_t n,
+                 const Shape& out) {
+    const int64_t pixels = n * out.pixels(), c = out.c;
+    const size_t count = parts.size();
+#pragma omp parallel for schedule(static) if (pixels * c > kParallelMin)
+    for (int64_t p = 0; p < pixels; p++) {
+        float* yp = y + p * c;
+        for (size_t i = 0; i < count; i++) {
+            const int64_t ci = channels[i];
+            std::memcpy(yp, parts[i] + p * ci, size_t(ci) * sizeof(float));
+            yp += ci;
+        }
+    }
+}
+
+void depth_to_space_nhwc(const float* x, float* y, int64_t n, const Shape& in, int block, bool dcr) {
+    const int64_t b = block, oc = in.c / (b * b), ow = in.w * b, rows = n * in.h;
+#pragma omp parallel for schedule(static) if (rows * in.w * in.c > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {  // r = sample * in.h + input row
+        for (int64_t i = 0; i < b; i++) {
+            float* yrow = y + (r * b + i) * ow * oc;
+            for (int64_t xx = 0; xx < in.w; xx++) {
+                const float* xp = x + (r * in.w + xx) * in.c;
+                for (int64_t j = 0; j < b; j++) {
+                    float* yp = yrow + (xx * b + j) * oc;
+                    if (dcr) {  // out[c] = in[(i*b + j)*oc + c]: one contiguous run
+                        std::memcpy(yp, xp + (i * b + j) * oc, size_t(oc) * sizeof(float));
+                    } else {    // CRD: out[c] = in[c*b*b + i*b + j]
+                        const float* src = xp + i * b + j;
+                        for (int64_t k = 0; k < oc; k++) yp[k] = src[k * b * b];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void pad_nhwc(const float* x, float* y, int64_t n, const Shape& in, int top, int left, int bottom, int right,
+              bool edge, float value) {
+    const int64_t oh = in.h + top + bottom, ow = in.w + left + right, c = in.c, rows = n * oh;
+    const size_t rowBytes = size_t(in.w * c) * sizeof(float);
+#pragma omp parallel for schedule(static) if (rows * ow * c > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t s = r / oh, oy = r % oh;
+        float* yrow = y + r * ow * c;
+        int64_t sy = oy - top;
+        bool outside = sy < 0 || sy >= in.h;
+        if (outside && !edge) {
+            std::fill(yrow, yrow + ow * c, value);
+            continue;
+        }
+        sy = std::min(std::max(sy, int64_t(0)), in.h - 1);
+        const float* xrow = x + (s * in.h + sy) * in.w * c;
+        std::memcpy(yrow + int64_t(left) * c, xrow, rowBytes);
+        for (int64_t ox = 0; ox < left; ox++) {
+            if (edge) std::memcpy(yrow + ox * c, xrow, size_t(c) * sizeof(float));
+            else std::fill(yrow + ox * c, yrow + (ox + 1) * c, value);
+        }
+        for (int64_t ox = left + in.w; ox < ow; ox++) {
+            if (edge) std::memcpy(yrow + ox * c, xrow + (in.w - 1) * c, size_t(c) * sizeof(float));
+            else std::fill(yrow + ox * c, yrow + (ox + 1) * c, value);
+        }
+    }
+}
+
+void resize_nearest_nhwc(const float* x, float* y, int64_t n, const Shape& in, int scale) {
+    const int64_t s = scale, oh = in.h * s, ow = in.w * s, c = in.c, rows = n * oh;
+#pragma omp parallel for schedule(static) if (rows * ow * c > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t sample = r / oh, oy = r % oh;
+        const float* xrow = x + (sample * in.h + oy / s) * in.w * c;
+        float* yrow = y + r * ow * c;
+        for (int64_t ox = 0; ox < ow; ox++) std::memcpy(yrow + ox * c, xrow + (ox / s) * c, size_t(c) * sizeof(float));
+    }
+}
+
+}  // namespace adabm

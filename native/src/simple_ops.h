@@ -1,0 +1,24 @@
+// The non-conv ops as tight OpenMP loops over dense NHWC float32 tensors (pixel-major, channels fastest).
+// n is the batch; shapes are per sample. Outputs never alias inputs.
+#pragma once
+#include "shapes.h"
+#include <cstdint>
+#include <vector>
+
+namespace adabm {
+
+// y = x >= 0 ? x : slope[c] * x, with slopes of 1 or C entries (relu: one slope of 0).
+void prelu_nhwc(const float* x, float* y, int64_t n, const Shape& s, const float* slopes, size_t slopeCount);
+// y = x * scale[c] + shift[c]; scale and shift have 1 or C entries
+void affine_nhwc(const float* x, float* y, int64_t n, const Shape& s, const float* scale, size_t scaleCount,
+                 const float* shift, size_t shiftCount);
+void add_nhwc(const float* a, const float* b, float* y, int64_t elements);
+void sub_nhwc(const float* a, const float* b, float* y, int64_t elements);
+void concat_nhwc(const std::vector<const float*>& parts, const std::vector<int64_t>& channels, float* y, int64_t n,
+                 const Shape& out);
+void depth_to_space_nhwc(const float* x, float* y, int64_t n, const Shape& in, int block, bool dcr);
+void pad_nhwc(const float* x, float* y, int64_t n, const Shape& in, int top, int left, int bottom, int right,
+              bool edge, float value);
+void resize_nearest_nhwc(const float* x, float* y, int64_t n, const Shape& in, int scale);
+
+}  // namespace adabm
