@@ -24,6 +24,11 @@ final class Reference {
         return json().getAsJsonObject("bicubic").getAsJsonObject("x" + scale).getAsJsonObject(set);
     }
 
+    /** {"n_images","psnr_y","ssim_y","per_image":{...}} of a model on a data set. */
+    static JsonObject model(String model, String set) {
+        return json().getAsJsonObject("models").getAsJsonObject(model).getAsJsonObject("results").getAsJsonObject(set);
+    }
+
     static JsonObject modelImage(String model, String set, String image) {
         return json().getAsJsonObject("models").getAsJsonObject(model).getAsJsonObject("results")
                 .getAsJsonObject(set).getAsJsonObject("per_image").getAsJsonObject(image);
