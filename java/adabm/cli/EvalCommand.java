@@ -26,6 +26,7 @@ final class EvalCommand implements Callable<Integer> {
     Path json;
 
     @Override public Integer call() throws Exception {
+        model.backend();   // an unknown or unavailable backend fails before any work
         Graph g = model.loadGraph();
         int scale = model.scale != null ? model.scale : g.scale();
         Dataset set = Dataset.open(data);

@@ -27,6 +27,7 @@ final class UpscaleCommand implements Callable<Integer> {
     Path out;
 
     @Override public Integer call() throws Exception {
+        model.backend();   // an unknown or unavailable backend fails before any work
         List<Path[]> jobs = new ArrayList<>();
         if (Files.isDirectory(in)) {
             Files.createDirectories(out);

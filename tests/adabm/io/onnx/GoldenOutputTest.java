@@ -51,7 +51,7 @@ class GoldenOutputTest {
     static void checkGolden(String model) throws IOException {
         Graph g = OnnxImporter.load(TestData.model(model + ".onnx"));
         int s = g.scale();
-        Tensor lr = TestImages.readRgb(TestData.dataset("Set5").resolve("LR_bicubic/X" + s + "/birdx" + s + ".png"));
+        Tensor lr = adabm.io.image.Images.read(TestData.dataset("Set5").resolve("LR_bicubic/X" + s + "/birdx" + s + ".png"));
         Tensor golden = F32T.read(TestData.golden(model + "_Set5_bird_x" + s + ".f32t"));
         long t0 = System.nanoTime();
         Tensor sr;
@@ -73,8 +73,8 @@ class GoldenOutputTest {
         String model = "esrgan_slim_x4";
         Graph g = OnnxImporter.load(TestData.model(model + ".onnx"));
         int s = 4;
-        Tensor lr = TestImages.readRgb(TestData.dataset("Set5").resolve("LR_bicubic/X4/womanx4.png"));
-        Tensor hr = TestImages.readRgb(TestData.dataset("Set5").resolve("HR/woman.png"));
+        Tensor lr = adabm.io.image.Images.read(TestData.dataset("Set5").resolve("LR_bicubic/X4/womanx4.png"));
+        Tensor hr = adabm.io.image.Images.read(TestData.dataset("Set5").resolve("HR/woman.png"));
         assertNotEquals(lr.h, lr.w, "woman must be non-square for this test to mean anything");
         Tensor sr;
         try (Plan p = Backends.get("java").compile(g, new BackendOptions(2))) { sr = p.run(lr); }

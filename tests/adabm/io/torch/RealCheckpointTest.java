@@ -49,7 +49,7 @@ class RealCheckpointTest {
     void interiorCropMatchesWholeImageGolden(String file, String golden) throws Exception {
         Graph g = TorchModels.load(TestData.model(file), OptionalInt.empty());
         int s = 2, r = TorchTestSupport.receptiveRadius(g) + 1;
-        Tensor lr = TorchTestSupport.readRgb(TestData.dataset("Set5/LR_bicubic/X2/birdx2.png"));
+        Tensor lr = adabm.io.image.Images.read(TestData.dataset("Set5/LR_bicubic/X2/birdx2.png"));
         Tensor full = F32T.read(TestData.golden(golden + "_Set5_bird_x2.f32t"));
         int y0 = 40, x0 = 50, size = 24 + 2 * r; // LR crop; its central 24x24 LR pixels are exact
         assertTrue(y0 + size <= lr.h && x0 + size <= lr.w, "crop fits the image");
@@ -87,7 +87,7 @@ class RealCheckpointTest {
     private static void wholeImage(String file, int scale, String golden) throws Exception {
         Graph g = TorchModels.load(TestData.model(file), OptionalInt.of(scale));
         assertEquals(scale, g.scale());
-        Tensor lr = TorchTestSupport.readRgb(TestData.dataset("Set5/LR_bicubic/X" + scale + "/birdx" + scale + ".png"));
+        Tensor lr = adabm.io.image.Images.read(TestData.dataset("Set5/LR_bicubic/X" + scale + "/birdx" + scale + ".png"));
         Tensor expected = F32T.read(TestData.golden(golden + "_Set5_bird_x" + scale + ".f32t"));
         long t0 = System.nanoTime();
         Tensor out = TorchTestSupport.run(g, lr);

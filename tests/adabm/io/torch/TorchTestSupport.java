@@ -6,28 +6,11 @@ import adabm.backend.Plan;
 import adabm.graph.Graph;
 import adabm.graph.Op;
 import adabm.tensor.Tensor;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
-/** Test helpers: PNG → float RGB 0..255 NCHW, crops, running a graph on the Java reference backend. */
+/** Test helpers: crops, running a graph on the Java reference backend. */
 final class TorchTestSupport {
     private TorchTestSupport() { }
-
-    static Tensor readRgb(Path png) throws IOException {
-        BufferedImage im = ImageIO.read(png.toFile());
-        int h = im.getHeight(), w = im.getWidth();
-        Tensor t = new Tensor(1, 3, h, w);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                int p = im.getRGB(x, y);
-                t.data[t.index(0, 0, y, x)] = (p >> 16) & 255;
-                t.data[t.index(0, 1, y, x)] = (p >> 8) & 255;
-                t.data[t.index(0, 2, y, x)] = p & 255;
-            }
-        return t;
-    }
 
     static Tensor crop(Tensor t, int y0, int x0, int h, int w) {
         Tensor c = new Tensor(t.n, t.c, h, w);
