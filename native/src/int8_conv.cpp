@@ -4,6 +4,7 @@
 #include "threads.h"
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 
@@ -13,14 +14,40 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-struct QuantConv::ShapeState {
-    int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
+// One border strip of the direct u8 path: a dense copy of the input rectangle it needs, convolved to float32 by a
+// small primitive with the strip's share of the padding, then corrected and requantized by the epilogue.
+struct Strip {
+    int64_t row0 = 0, rows = 0, col0 = 0, cols = 0;  // input rectangle
+    int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0;          // output rectangle
     dnnl::convolution_forward primitive;
     memory::desc src, dst, weights, scratch;
-    AlignedBuffer scratchpad;                 // oneDNN's, sized by the primitive
+    AlignedBuffer in, out;
+    std::string implementation;
+};
+
+struct QuantConv::ShapeState {
+    int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
+    dnnl::convolution_forward primitive;      // u8 x s8 -> f32 (+ epilogue): float output, any bw
+    memory::desc src, dst, weights, scratch;
     AlignedBuffer ownOutput;                  // float output when the caller wants codes only
     std::vector<int64_t> integral;            // bw = 8 window sums
     std::string implementation;
+
+    // direct path (codes only, bw <= 7, the output has an interior): u8 x s8 -> u8 codes for the whole output
+    // (right in the interior) and float strips for the border ring; built on first use
+    bool directBuilt = false;
+    dnnl::convolution_forward direct;
+    memory::desc directDst, directWeights, directScratch;
+    std::vector<Strip> strips;
+    std::string directImplementation;
+
+    AlignedBuffer scratchpad;                 // oneDNN's, for whichever primitive runs
+    size_t scratchpadBytes = 0;
+    void ensure_scratchpad(const memory::desc& d) {
+        if (d.get_size() <= scratchpadBytes && scratchpad) return;
+        scratchpad = allocate_floats(d.get_size() / sizeof(float) + 1);
+        scratchpadBytes = d.get_size();
+    }
 };
 
 namespace {
@@ -33,7 +60,35 @@ memory::desc weight_desc(const QuantConvShape& s, dt type, tag layout) {
                                         layout == tag::any ? tag::any : tag::goihw);
 }
 
+dnnl::primitive_attr float_attr() {
+    dnnl::primitive_attr attr;
+    attr.set_scales_mask(DNNL_ARG_SRC, 0);      // runtime, per tensor: any activation bit width
+    attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);  // runtime, per tensor: any weight bit width
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return attr;
+}
+
+// u8 codes straight out of oneDNN: the pre-activation is normalised to (v - l')/(u' - l') through the runtime
+// weight scale and bias, clipped to [0, 1] (a constant, so the primitive still serves every quantizer), then
+// multiplied by 2^b' - 1 through the runtime dst scale and rounded half to even by the u8 conversion.
+dnnl::primitive_attr direct_attr() {
+    dnnl::primitive_attr attr = float_attr();
+    attr.set_scales_mask(DNNL_ARG_DST, 0);
+    dnnl::post_ops ops;
+    ops.append_eltwise(dnnl::algorithm::eltwise_clip, 0.f, 1.f);
+    attr.set_post_ops(ops);
+    return attr;
+}
+
 }  // namespace
+
+dnnl::convolution_forward::primitive_desc QuantConv::make_pd(const memory::desc& src, const memory::desc& dst,
+                                                             int64_t padT, int64_t padL, int64_t padB, int64_t padR,
+                                                             const dnnl::primitive_attr& attr) const {
+    return dnnl::convolution_forward::primitive_desc(engine_, dnnl::prop_kind::forward_inference,
+        dnnl::algorithm::convolution_direct, src, weight_desc(s_, dt::s8, tag::any),
+        memory::desc({s_.outC}, dt::f32, tag::x), dst, {1, 1}, {padT, padL}, {padB, padR}, attr);
+}
 
 QuantConv::QuantConv(const QuantConvShape& shape, const float* weight, const float* bias, int threads)
     : s_(shape), threads_(threads), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
@@ -120,20 +175,47 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     if (n * h * w * std::max(s_.inC, s_.outC) > (int64_t(1) << 34)) throw ShapeError("qconv: batch too large");
     st->src = memory::desc({n, s_.inC, h, w}, dt::u8, tag::nhwc);
     st->dst = memory::desc({n, s_.outC, st->ho, st->wo}, dt::f32, tag::nhwc);
-    dnnl::primitive_attr attr;
-    attr.set_scales_mask(DNNL_ARG_SRC, 0);      // runtime, per tensor: any activation bit width
-    attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);  // runtime, per tensor: any weight bit width
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    dnnl::convolution_forward::primitive_desc pd(engine_, dnnl::prop_kind::forward_inference,
-        dnnl::algorithm::convolution_direct, st->src, weight_desc(s_, dt::s8, tag::any),
-        memory::desc({s_.outC}, dt::f32, tag::x), st->dst, {1, 1}, {s_.padT, s_.padL}, {s_.padB, s_.padR}, attr);
+    auto pd = make_pd(st->src, st->dst, s_.padT, s_.padL, s_.padB, s_.padR, float_attr());
     st->primitive = dnnl::convolution_forward(pd);
     st->weights = pd.weights_desc();
     st->scratch = pd.scratchpad_desc();
-    st->scratchpad = allocate_floats(st->scratch.get_size() / sizeof(float) + 1);
     st->implementation = pd.impl_info_str();
     shapes_.push_front(std::move(st));
     return *shapes_.front();
+}
+
+void QuantConv::build_direct(ShapeState& st) {
+    const int64_t n = st.n, h = st.h, w = st.w, ho = st.ho, wo = st.wo;
+    st.directDst = memory::desc({n, s_.outC, ho, wo}, dt::u8, tag::nhwc);
+    auto pd = make_pd(st.src, st.directDst, s_.padT, s_.padL, s_.padB, s_.padR, direct_attr());
+    st.direct = dnnl::convolution_forward(pd);
+    st.directWeights = pd.weights_desc();
+    st.directScratch = pd.scratchpad_desc();
+    st.directImplementation = pd.impl_info_str();
+    // top and bottom strips span the full width; left and right ones only the rows between them
+    const int64_t kh1 = s_.kh - 1, kw1 = s_.kw - 1;
+    struct Spec { int64_t row0, rows, col0, cols, padT, padL, padB, padR, y0, y1, x0, x1; };
+    std::vector<Spec> specs;
+    if (s_.padT) specs.push_back({0, kh1, 0, w, s_.padT, s_.padL, 0, s_.padR, 0, s_.padT, 0, wo});
+    if (s_.padB) specs.push_back({h - kh1, kh1, 0, w, 0, s_.padL, s_.padB, s_.padR, ho - s_.padB, ho, 0, wo});
+    if (s_.padL) specs.push_back({0, h, 0, kw1, 0, s_.padL, 0, 0, s_.padT, ho - s_.padB, 0, s_.padL});
+    if (s_.padR) specs.push_back({0, h, w - kw1, kw1, 0, 0, 0, s_.padR, s_.padT, ho - s_.padB, wo - s_.padR, wo});
+    for (const Spec& sp : specs) {
+        Strip strip;
+        strip.row0 = sp.row0; strip.rows = sp.rows; strip.col0 = sp.col0; strip.cols = sp.cols;
+        strip.y0 = sp.y0; strip.y1 = sp.y1; strip.x0 = sp.x0; strip.x1 = sp.x1;
+        strip.src = memory::desc({n, s_.inC, sp.rows, sp.cols}, dt::u8, tag::nhwc);
+        strip.dst = memory::desc({n, s_.outC, sp.y1 - sp.y0, sp.x1 - sp.x0}, dt::f32, tag::nhwc);
+        auto spd = make_pd(strip.src, strip.dst, sp.padT, sp.padL, sp.padB, sp.padR, float_attr());
+        strip.primitive = dnnl::convolution_forward(spd);
+        strip.weights = spd.weights_desc();
+        strip.scratch = spd.scratchpad_desc();
+        strip.implementation = spd.impl_info_str();
+        strip.in = allocate_floats(size_t(n * sp.rows * sp.cols * s_.inC) / sizeof(float) + 1);
+        strip.out = allocate_floats(size_t(n * (sp.y1 - sp.y0) * (sp.x1 - sp.x0) * s_.outC));
+        st.strips.push_back(std::move(strip));
+    }
+    st.directBuilt = true;
 }
 
 void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
@@ -153,37 +235,26 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     }
     ThreadScope threads(threads_);
     ShapeState& st = state_for(n, h, w);
+    const double sa = (double(u) - double(l)) / double((int64_t(1) << bits) - 1);
+    const int64_t stride = s_.kw + 1, tapPlane = (s_.kh + 1) * stride;
+    std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l*S_full: every tap inside the image
+    for (int64_t o = 0; o < s_.outC; o++)
+        interior[size_t(o)] = double(bias_[size_t(o)]) + sw_ * double(l) * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
+    if (!out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
+        run_direct(st, codes, l, sa, interior, codesOut, *next);
+        return;
+    }
     if (!out) {
         if (!st.ownOutput) st.ownOutput = allocate_floats(size_t(n * st.ho * st.wo * s_.outC));
         out = st.ownOutput.get();
     }
-
-    const double sa = (double(u) - double(l)) / double((int64_t(1) << bits) - 1);
-    const int64_t stride = s_.kw + 1, tapPlane = (s_.kh + 1) * stride;
-    std::vector<float> bias(size_t(s_.outC));
-    for (int64_t o = 0; o < s_.outC; o++)  // interior: every tap inside, S_in = the full code sum
-        bias[size_t(o)] = float(double(bias_[size_t(o)]) + sw_ * double(l) * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]));
-    float srcScale = float(sa), weiScale = float(bw_ == 8 ? 2 * sw_ : sw_);
-
-    memory::desc scalar({1}, dt::f32, tag::x);
-    std::unordered_map<int, memory> args;
-    args[DNNL_ARG_SRC] = memory(st.src, engine_, const_cast<uint8_t*>(codes));
-    args[DNNL_ARG_WEIGHTS] = weights_for(st.weights);
-    args[DNNL_ARG_BIAS] = memory(memory::desc({s_.outC}, dt::f32, tag::x), engine_, bias.data());
-    args[DNNL_ARG_DST] = memory(st.dst, engine_, out);
-    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC] = memory(scalar, engine_, &srcScale);
-    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS] = memory(scalar, engine_, &weiScale);
-    args[DNNL_ARG_SCRATCHPAD] = memory(st.scratch, engine_, st.scratchpad.get());
-    st.primitive.execute(stream_, args);
-    stream_.wait();
+    std::vector<float> bias(interior.begin(), interior.end());
+    execute(st, st.primitive, st.src, codes, st.weights, st.dst, out, st.scratch, bias.data(), float(sa),
+            float(bw_ == 8 ? 2 * sw_ : sw_), nullptr);
     lastImpl_ = st.implementation;
 
-    QuantEpilogue e;
-    e.n = n; e.h = h; e.w = w; e.ho = st.ho; e.wo = st.wo; e.outC = s_.outC; e.groups = s_.groups;
-    e.kh = s_.kh; e.kw = s_.kw; e.padT = s_.padT; e.padL = s_.padL;
+    QuantEpilogue e = epilogue(st, l);
     e.out = out;
-    e.tapPrefix = tapPrefix_.data();
-    e.borderCoef = sw_ * double(l);
     if (bw_ == 8) {
         st.integral.resize(size_t(n * s_.groups * (h + 1) * (w + 1)));
         group_integral_images(codes, n, h, w, s_.inC, s_.groups, st.integral.data());
@@ -195,6 +266,63 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
         e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits;
     }
     apply_epilogue(e);
+}
+
+QuantEpilogue QuantConv::epilogue(const ShapeState& st, float l) const {
+    QuantEpilogue e;
+    e.n = st.n; e.h = st.h; e.w = st.w; e.ho = st.ho; e.wo = st.wo; e.outC = s_.outC; e.groups = s_.groups;
+    e.kh = s_.kh; e.kw = s_.kw; e.padT = s_.padT; e.padL = s_.padL;
+    e.tapPrefix = tapPrefix_.data();
+    e.borderCoef = sw_ * double(l);
+    return e;
+}
+
+void QuantConv::execute(ShapeState& st, dnnl::convolution_forward& primitive, const memory::desc& src, const void* in,
+                        const memory::desc& weights, const memory::desc& dst, void* out, const memory::desc& scratch,
+                        const float* bias, float srcScale, float weiScale, const float* dstScale) {
+    st.ensure_scratchpad(scratch);
+    memory::desc scalar({1}, dt::f32, tag::x);
+    std::unordered_map<int, memory> args;
+    args[DNNL_ARG_SRC] = memory(src, engine_, const_cast<void*>(in));
+    args[DNNL_ARG_WEIGHTS] = weights_for(weights);
+    args[DNNL_ARG_BIAS] = memory(memory::desc({s_.outC}, dt::f32, tag::x), engine_, const_cast<float*>(bias));
+    args[DNNL_ARG_DST] = memory(dst, engine_, out);
+    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC] = memory(scalar, engine_, &srcScale);
+    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS] = memory(scalar, engine_, &weiScale);
+    if (dstScale) args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST] = memory(scalar, engine_, const_cast<float*>(dstScale));
+    args[DNNL_ARG_SCRATCHPAD] = memory(scratch, engine_, st.scratchpad.get());
+    primitive.execute(stream_, args);
+    stream_.wait();
+}
+
+void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interior,
+                           uint8_t* codesOut, const Requantizer& next) {
+    if (!st.directBuilt) build_direct(st);
+    const double range = double(next.u) - double(next.l);
+    std::vector<float> normalised(interior.size()), bias(interior.begin(), interior.end());
+    for (size_t o = 0; o < interior.size(); o++) normalised[o] = float((interior[o] - double(next.l)) / range);
+    const float dstScale = float(1.0 / double((int64_t(1) << next.bits) - 1));  // u8 = clipped value / dstScale
+    execute(st, st.direct, st.src, codes, st.directWeights, st.directDst, codesOut, st.directScratch,
+            normalised.data(), float(sa), float(sw_ / range), &dstScale);
+    lastImpl_ = st.directImplementation;
+    // the border ring: exact float values from the strips, then the same epilogue as the float path
+    const int64_t c = s_.inC;
+    for (Strip& strip : st.strips) {
+        auto* in = reinterpret_cast<uint8_t*>(strip.in.get());
+        for (int64_t ni = 0; ni < st.n; ni++)
+            for (int64_t r = 0; r < strip.rows; r++)
+                std::memcpy(in + (ni * strip.rows + r) * strip.cols * c,
+                            codes + ((ni * st.h + strip.row0 + r) * st.w + strip.col0) * c, size_t(strip.cols * c));
+        execute(st, strip.primitive, strip.src, in, strip.weights, strip.dst, strip.out.get(), strip.scratch,
+                bias.data(), float(sa), float(sw_), nullptr);
+        QuantEpilogue e = epilogue(st, l);
+        e.out = strip.out.get();
+        e.y0 = strip.y0; e.y1 = strip.y1; e.x0 = strip.x0; e.x1 = strip.x1;
+        e.codes = codesOut;
+        e.nextL = next.l; e.nextU = next.u; e.nextBits = next.bits;
+        apply_epilogue(e);
+        lastImpl_ += "\n" + strip.implementation;
+    }
 }
 
 }  // namespace adabm

@@ -6,7 +6,10 @@
 // as runtime scales and adds the bias with S_in replaced by the full weight-code sum; the epilogue (int8_epilogue.h)
 // corrects the border ring. bw = 8 codes (odd, up to +-255) do not fit s8: c = 2(k-128) + 1, so oneDNN convolves
 // k-128 with weight scale 2*s_w and the epilogue adds s_a*s_w*(sum of q under the window).
-// One primitive per input shape serves every activation bit width; weight bits re-quantize the weights.
+// Codes-only runs (bw <= 7, an output interior exists) take a direct path: oneDNN writes the next layer's u8 codes
+// itself (runtime scales, a constant clip post-op) - right everywhere but on the border ring - and small float
+// convs over the four border strips, corrected and requantized by the epilogue, overwrite the ring.
+// One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights.
 #pragma once
 #include "buffer_pool.h"
 #include <oneapi/dnnl/dnnl.hpp>
@@ -17,6 +20,8 @@
 #include <vector>
 
 namespace adabm {
+
+struct QuantEpilogue;
 
 struct QuantConvShape {
     int64_t inC = 0, outC = 0, kh = 0, kw = 0, padT = 0, padL = 0, padB = 0, padR = 0, groups = 1;
@@ -44,7 +49,8 @@ public:
     const QuantConvShape& shape() const { return s_; }
 
     // codes: n x h x w x inC u8 (NHWC), each <= 2^bits-1. out (NHWC float32, n x ho x wo x outC) may be null when
-    // codesOut is given; codesOut (same layout, u8) is written only if next is non-null.
+    // codesOut is given (codes only: the direct path where it applies); codesOut (same layout, u8) is written only
+    // if next is non-null.
     void run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
              uint8_t* codesOut, const Requantizer* next);
 
@@ -56,6 +62,16 @@ public:
 private:
     struct ShapeState;
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
+    void build_direct(ShapeState& st);
+    void run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interiorBias,
+                    uint8_t* codesOut, const Requantizer& next);
+    void execute(ShapeState& st, dnnl::convolution_forward& primitive, const dnnl::memory::desc& src, const void* in,
+                 const dnnl::memory::desc& weights, const dnnl::memory::desc& dst, void* out,
+                 const dnnl::memory::desc& scratch, const float* bias, float srcScale, float weiScale, const float* dstScale);
+    QuantEpilogue epilogue(const ShapeState& st, float l) const;
+    dnnl::convolution_forward::primitive_desc make_pd(const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
+                                                      int64_t padT, int64_t padL, int64_t padB, int64_t padR,
+                                                      const dnnl::primitive_attr& attr) const;
     dnnl::memory weights_for(const dnnl::memory::desc& want);
 
     QuantConvShape s_;

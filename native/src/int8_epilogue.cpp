@@ -46,19 +46,20 @@ void apply_epilogue(const QuantEpilogue& e) {
     const float lo = e.nextL, hi = e.nextU;
     const float inv = e.codes ? float(double(nmax) / (double(hi) - double(lo))) : 0.f;
     const float top = float(nmax);
+    const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
 
 #pragma omp parallel for schedule(static) collapse(2)
     for (int64_t ni = 0; ni < e.n; ni++)
-        for (int64_t yo = 0; yo < e.ho; yo++) {
+        for (int64_t yo = y0; yo < y1; yo++) {
             // kernel rows whose input row lies inside the image, and the clipped input rows of the window
             const int64_t r0 = std::max<int64_t>(0, e.padT - yo), r1 = std::min(e.kh, e.h + e.padT - yo);
             const int64_t ya = std::clamp<int64_t>(yo - e.padT, 0, e.h), yb = std::clamp<int64_t>(yo - e.padT + e.kh, 0, e.h);
             const bool rowFull = r0 == 0 && r1 == e.kh;
-            for (int64_t xo = 0; xo < e.wo; xo++) {
+            for (int64_t xo = x0; xo < x1; xo++) {
                 const int64_t c0 = std::max<int64_t>(0, e.padL - xo), c1 = std::min(e.kw, e.w + e.padL - xo);
                 const bool border = !(rowFull && c0 == 0 && c1 == e.kw);
                 if (!border && !fullPass) continue;
-                float* px = e.out + ((ni * e.ho + yo) * e.wo + xo) * e.outC;
+                float* px = e.out + ((ni * (y1 - y0) + yo - y0) * (x1 - x0) + xo - x0) * e.outC;
                 if (border)
                     for (int64_t o = 0; o < e.outC; o++) {
                         const int64_t* P = e.tapPrefix + o * tapPlane;

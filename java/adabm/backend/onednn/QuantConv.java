@@ -106,6 +106,15 @@ public final class QuantConv implements AutoCloseable {
      * Runs on codesNhwc (n x h x w x inC u8 codes of the quantizer l, u, bits); next == null: float output only.
      */
     public Output run(byte[] codesNhwc, int n, int h, int w, float l, float u, int bits, Requant next) {
+        return run(codesNhwc, n, h, w, l, u, bits, next, true);
+    }
+
+    /** Codes only (values null): the fast path of {@link #runBuffers(int, int, int, float, float, int, Requant, boolean)}. */
+    public Output runCodes(byte[] codesNhwc, int n, int h, int w, float l, float u, int bits, Requant next) {
+        return run(codesNhwc, n, h, w, l, u, bits, java.util.Objects.requireNonNull(next, "next"), false);
+    }
+
+    private Output run(byte[] codesNhwc, int n, int h, int w, float l, float u, int bits, Requant next, boolean keepFloats) {
         lock.lock();
         try {
             MemorySegment in = inputBuffer(n, h, w);
@@ -113,10 +122,10 @@ public final class QuantConv implements AutoCloseable {
                 throw new ShapeException("qconv input has " + codesNhwc.length + " codes, " + n + "x" + h + "x" + w + "x"
                         + geometry.inC() + " needs " + in.byteSize());
             MemorySegment.copy(codesNhwc, 0, in, ValueLayout.JAVA_BYTE, 0, codesNhwc.length);
-            runBuffers(n, h, w, l, u, bits, next);
+            runBuffers(n, h, w, l, u, bits, next, keepFloats);
             int[] o = lib.outputSize(state.handle, h, w);
             int count = Math.toIntExact((long) n * o[0] * o[1] * geometry.outC());
-            float[] values = state.out.asSlice(0, count * 4L).toArray(ValueLayout.JAVA_FLOAT);
+            float[] values = keepFloats ? state.out.asSlice(0, count * 4L).toArray(ValueLayout.JAVA_FLOAT) : null;
             byte[] codes = next == null ? null : state.codes.asSlice(0, count).toArray(ValueLayout.JAVA_BYTE);
             return new Output(n, o[0], o[1], geometry.outC(), values, codes);
         } finally {
@@ -145,6 +154,14 @@ public final class QuantConv implements AutoCloseable {
 
     /** Runs on the input segment; results go to {@link #outputBuffer()} and (next != null) {@link #codesBuffer()}. */
     public void runBuffers(int n, int h, int w, float l, float u, int bits, Requant next) {
+        runBuffers(n, h, w, l, u, bits, next, true);
+    }
+
+    /**
+     * As above; keepFloats false (with next != null) skips the float output, which lets the native side write the
+     * codes straight from oneDNN (weight bits <= 7) and fix only the border ring.
+     */
+    public void runBuffers(int n, int h, int w, float l, float u, int bits, Requant next, boolean keepFloats) {
         lock.lock();
         try {
             open();
@@ -152,7 +169,8 @@ public final class QuantConv implements AutoCloseable {
             long inBytes = (long) n * h * w * geometry.inC();
             if (n <= 0 || inBytes > state.in.byteSize())
                 throw new ShapeException("qconv: take the input segment from inputBuffer(" + n + ", " + h + ", " + w + ") first");
-            lib.run(state.handle, state.in.asSlice(0, inBytes), n, h, w, l, u, bits, state.out,
+            if (next == null && !keepFloats) throw new IllegalArgumentException("qconv: no output asked for");
+            lib.run(state.handle, state.in.asSlice(0, inBytes), n, h, w, l, u, bits, keepFloats ? state.out : MemorySegment.NULL,
                     next == null ? MemorySegment.NULL : state.codes,
                     next == null ? 0 : next.l(), next == null ? 0 : next.u(), next == null ? 0 : next.bits());
         } finally {

@@ -49,11 +49,15 @@ class QuantConvSpeedTest {
             for (long i = 0; i < in.byteSize(); i++) in.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(16));
             for (int bw : new int[] {4, 8}) {
                 q.setWeightBits(0.15f, bw);
-                for (QuantConv.Requant next : new QuantConv.Requant[] {null, new QuantConv.Requant(-1f, 1f, 4)}) {
-                    q.runBuffers(1, h, w, -0.3f, 0.9f, 4, next);
-                    double ms = median(() -> q.runBuffers(1, h, w, -0.3f, 0.9f, 4, next));
-                    System.out.printf("int8 qconv (%s) bw=%d %s: %.2f ms, %.0f GOPS%n", q.implementation(), bw,
-                            next == null ? "float out" : "float + u8 codes out", ms, gop / ms * 1e3);
+                QuantConv.Requant next = new QuantConv.Requant(-1f, 1f, 4);
+                for (int mode = 0; mode < 3; mode++) {
+                    QuantConv.Requant nx = mode == 0 ? null : next;
+                    boolean floats = mode < 2;
+                    q.runBuffers(1, h, w, -0.3f, 0.9f, 4, nx, floats);
+                    double ms = median(() -> q.runBuffers(1, h, w, -0.3f, 0.9f, 4, nx, floats));
+                    System.out.printf("int8 qconv bw=%d %s: %.2f ms, %.0f GOPS [%s]%n", bw,
+                            new String[] {"float out", "float + u8 codes out", "u8 codes only"}[mode], ms, gop / ms * 1e3,
+                            q.implementation().replace('\n', ' '));
                 }
             }
         }

@@ -123,26 +123,21 @@ class QuantConvTest {
                                 String what = g + " bw=" + bw + " b=" + b + " l=" + l + " input " + n + "x" + h + "x" + w;
                                 assertEquals(ho, out.h(), what);
                                 assertEquals(wo, out.w(), what);
-                                double levels = (1 << nextBits) - 1;
+                                Requant next = new Requant(nextL, nextU, nextBits);
+                                QuantConv.Output direct = conv.runCodes(q, n, h, w, l, u, b, next);
                                 for (int i = 0; i < e.values().length; i++) {
                                     double diff = Math.abs(out.values()[i] - e.values()[i]);
                                     double bound = RELATIVE_BOUND * e.magnitude()[i];
                                     assertTrue(diff <= bound, what + " at " + i + ": " + out.values()[i] + " vs " + e.values()[i]
                                             + " (|diff| " + diff + " > " + bound + ")");
                                     worst = Math.max(worst, diff / e.magnitude()[i]);
-                                    double t = (Math.min(Math.max(e.values()[i], nextL), nextU) - nextL) / ((double) nextU - nextL) * levels;
-                                    int expectedCode = (int) Math.rint(t);
-                                    int actual = out.codes()[i] & 0xff;
-                                    // within what the float32 value's error (and float32 t) can move across a .5 tie
-                                    double slack = bound / ((double) nextU - nextL) * levels + 1e-4;
-                                    boolean nearTie = Math.abs(t - Math.floor(t) - 0.5) <= slack;
-                                    if (nearTie) nearTies++;
-                                    if (actual != expectedCode) {
-                                        assertTrue(nearTie && Math.abs(actual - expectedCode) == 1,
-                                                what + " at " + i + ": code " + actual + " vs " + expectedCode + " (t = " + t + ")");
-                                        tieMismatches++;
+                                    for (QuantConv.Output o : new QuantConv.Output[] {out, direct}) {
+                                        Tie tie = checkCode(e.values()[i], bound, next, o.codes()[i] & 0xff,
+                                                what + (o == out ? " (float path)" : " (codes-only path)") + " at " + i);
+                                        if (tie.near()) nearTies++;
+                                        if (tie.differs()) tieMismatches++;
+                                        codesCompared++;
                                     }
-                                    codesCompared++;
                                 }
                                 runs++;
                             }
@@ -153,6 +148,24 @@ class QuantConvTest {
         System.out.printf("qconv vs float64 oracle: %d runs, worst |diff|/M %.2e (bound %.2e), %d codes, %d near a tie, %d differ there%n",
                 runs, worst, RELATIVE_BOUND, codesCompared, nearTies, tieMismatches);
         assertTrue(runs > 500, "ran " + runs);
+    }
+
+    record Tie(boolean near, boolean differs) { }
+
+    /**
+     * The oracle's code for value v is rint(t), t = (clamp(v) - l')/(u' - l') * (2^b' - 1). The native value carries
+     * an error up to bound, and t itself is formed in float32 (~1e-5 of a code step near 255): a code may differ by
+     * one only where t lies that close to a .5 tie.
+     */
+    static Tie checkCode(double v, double bound, Requant next, int actual, String what) {
+        double levels = (1 << next.bits()) - 1;
+        double t = (Math.min(Math.max(v, next.l()), next.u()) - next.l()) / ((double) next.u() - next.l()) * levels;
+        int expected = (int) Math.rint(t);
+        double slack = bound / ((double) next.u() - next.l()) * levels + 1e-4;
+        boolean near = Math.abs(t - Math.floor(t) - 0.5) <= slack;
+        if (actual != expected)
+            assertTrue(near && Math.abs(actual - expected) == 1, what + ": code " + actual + " vs " + expected + " (t = " + t + ")");
+        return new Tie(near, actual != expected);
     }
 
     @Test void floatOutputAloneMatchesTheRequantizingRun() {
@@ -179,11 +192,18 @@ class QuantConvTest {
             Geometry g = Geometry.same(64, 64, 3, groups);
             try (QuantConv conv = new QuantConv(g, uniform(rnd, (int) g.weightCount(), 0.1), uniform(rnd, 64, 0.1), 1)) {
                 conv.setWeightBits(0.08f, 4);
-                conv.run(randomCodes(rnd, 32 * 24 * 64, 4), 1, 32, 24, -0.2f, 1f, 4, null);
-                String impl = conv.implementation();
-                System.out.println("qconv 64->64 3x3 groups " + groups + ": " + impl);
-                assertFalse(impl.isEmpty() || impl.startsWith("ref") || impl.contains(":ref"), "int8 conv runs on " + impl);
-                assertTrue(impl.contains("int8") || impl.contains("x8s8") || impl.contains("brg") || impl.contains("jit"), impl);
+                byte[] q = randomCodes(rnd, 32 * 24 * 64, 4);
+                conv.run(q, 1, 32, 24, -0.2f, 1f, 4, null);
+                String floatPath = conv.implementation();
+                conv.runCodes(q, 1, 32, 24, -0.2f, 1f, 4, new Requant(-1f, 1f, 4));
+                String codesPath = conv.implementation();   // the u8 conv, then the four border strips
+                System.out.println("qconv 64->64 3x3 groups " + groups + ": float path " + floatPath
+                        + ", codes-only path " + codesPath.replace('\n', ' '));
+                assertEquals(5, codesPath.split("\n").length, codesPath);
+                for (String impl : (floatPath + "\n" + codesPath).split("\n")) {
+                    assertFalse(impl.isEmpty() || impl.startsWith("ref") || impl.contains(":ref"), "int8 conv runs on " + impl);
+                    assertTrue(impl.contains("int8") || impl.contains("x8s8") || impl.contains("brg"), impl);
+                }
             }
         }
     }
