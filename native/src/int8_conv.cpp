@@ -41,6 +41,12 @@ struct QuantConv::ShapeState {
     std::vector<Strip> strips;
     std::string directImplementation;
 
+    // pre-VNNI split (see needs_split): q = 2*(q >> 1) + (q & 1), the low bits added by a second conv (sum post-op)
+    bool splitBuilt = false;
+    dnnl::convolution_forward lowBits;
+    memory::desc lowWeights, lowScratch;
+    AlignedBuffer high, low;                  // the two halves of the input codes
+
     AlignedBuffer scratchpad;                 // oneDNN's, for whichever primitive runs
     size_t scratchpadBytes = 0;
     void ensure_scratchpad(const memory::desc& d) {
@@ -80,7 +86,18 @@ dnnl::primitive_attr direct_attr() {
     return attr;
 }
 
+// Without VNNI, oneDNN's u8 x s8 kernels add pairs of products in saturating s16 (vpmaddubsw): exact only while
+// 2 * max q * max |code| <= 32767. VNNI and AMX accumulate in s32 directly.
+bool has_vnni() {
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    return (isa & 0x8u) || (isa & 0x40u);  // the avx2_vnni and avx512_core_vnni bits of dnnl_cpu_isa_t
+}
+
 }  // namespace
+
+bool QuantConv::needs_split(int bits) const {
+    return 2 * ((int64_t(1) << bits) - 1) * maxAbsCode_ > 32767 && !has_vnni();
+}
 
 dnnl::convolution_forward::primitive_desc QuantConv::make_pd(const memory::desc& src, const memory::desc& dst,
                                                              int64_t padT, int64_t padL, int64_t padB, int64_t padR,
@@ -135,6 +152,8 @@ void QuantConv::set_weight_bits(float uw, int bw) {
             for (int64_t q = 0; q < s_.kw; q++)
                 P[(r + 1) * stride + q + 1] = tapSum[size_t(r * s_.kw + q)] + P[r * stride + q + 1] + P[(r + 1) * stride + q] - P[r * stride + q];
     }
+    maxAbsCode_ = 0;
+    for (int8_t v : codes) maxAbsCode_ = std::max<int64_t>(maxAbsCode_, std::abs(int(v)));
     primitiveCodes_ = std::move(codes);
     tapPrefix_ = std::move(prefix);
     reordered_.clear();
@@ -240,7 +259,8 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l*S_full: every tap inside the image
     for (int64_t o = 0; o < s_.outC; o++)
         interior[size_t(o)] = double(bias_[size_t(o)]) + sw_ * double(l) * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
-    if (!out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
+    const bool split = needs_split(bits);
+    if (!split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
         run_direct(st, codes, l, sa, interior, codesOut, *next);
         return;
     }
@@ -249,9 +269,13 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
         out = st.ownOutput.get();
     }
     std::vector<float> bias(interior.begin(), interior.end());
-    execute(st, st.primitive, st.src, codes, st.weights, st.dst, out, st.scratch, bias.data(), float(sa),
-            float(bw_ == 8 ? 2 * sw_ : sw_), nullptr);
-    lastImpl_ = st.implementation;
+    const float weiScale = float(bw_ == 8 ? 2 * sw_ : sw_);
+    if (split) {
+        run_split(st, codes, sa, bias, weiScale, out);
+    } else {
+        execute(st, st.primitive, st.src, codes, st.weights, st.dst, out, st.scratch, bias.data(), float(sa), weiScale, nullptr);
+        lastImpl_ = st.implementation;
+    }
 
     QuantEpilogue e = epilogue(st, l);
     e.out = out;
@@ -266,6 +290,35 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
         e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits;
     }
     apply_epilogue(e);
+}
+
+void QuantConv::run_split(ShapeState& st, const uint8_t* codes, double sa, const std::vector<float>& bias,
+                          float weiScale, float* out) {
+    const size_t count = size_t(st.n * st.h * st.w * s_.inC);
+    if (!st.splitBuilt) {
+        dnnl::primitive_attr attr = float_attr();
+        dnnl::post_ops ops;
+        ops.append_sum(1.f);
+        attr.set_post_ops(ops);
+        auto pd = make_pd(st.src, st.dst, s_.padT, s_.padL, s_.padB, s_.padR, attr);
+        st.lowBits = dnnl::convolution_forward(pd);
+        st.lowWeights = pd.weights_desc();
+        st.lowScratch = pd.scratchpad_desc();
+        st.high = allocate_floats(count / sizeof(float) + 1);
+        st.low = allocate_floats(count / sizeof(float) + 1);
+        st.splitBuilt = true;
+    }
+    auto* high = reinterpret_cast<uint8_t*>(st.high.get());
+    auto* low = reinterpret_cast<uint8_t*>(st.low.get());
+#pragma omp parallel for schedule(static) if (count > (1 << 16))
+    for (size_t i = 0; i < count; i++) {
+        high[i] = uint8_t(codes[i] >> 1);
+        low[i] = uint8_t(codes[i] & 1);
+    }
+    const std::vector<float> zeros(bias.size(), 0.f);
+    execute(st, st.primitive, st.src, high, st.weights, st.dst, out, st.scratch, bias.data(), float(2 * sa), weiScale, nullptr);
+    execute(st, st.lowBits, st.src, low, st.lowWeights, st.dst, out, st.lowScratch, zeros.data(), float(sa), weiScale, nullptr);
+    lastImpl_ = st.implementation + " (split in two: no VNNI)";
 }
 
 QuantEpilogue QuantConv::epilogue(const ShapeState& st, float l) const {

@@ -9,6 +9,9 @@
 // Codes-only runs (bw <= 7, an output interior exists) take a direct path: oneDNN writes the next layer's u8 codes
 // itself (runtime scales, a constant clip post-op) - right everywhere but on the border ring - and small float
 // convs over the four border strips, corrected and requantized by the epilogue, overwrite the ring.
+// Without VNNI, oneDNN's int8 kernels add product pairs in saturating s16; where 2*(2^b-1)*max|code| could pass
+// 32767 the codes are split, q = 2*(q>>1) + (q&1), and the two halves convolved (the second adds through a sum
+// post-op) - twice the work, still exact. Codes above 2^b-1 are the caller's risk there.
 // One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights.
 #pragma once
 #include "buffer_pool.h"
@@ -63,6 +66,8 @@ private:
     struct ShapeState;
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
     void build_direct(ShapeState& st);
+    bool needs_split(int bits) const;
+    void run_split(ShapeState& st, const uint8_t* codes, double sa, const std::vector<float>& bias, float weiScale, float* out);
     void run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interiorBias,
                     uint8_t* codesOut, const Requantizer& next);
     void execute(ShapeState& st, dnnl::convolution_forward& primitive, const dnnl::memory::desc& src, const void* in,
@@ -84,6 +89,7 @@ private:
     int bw_ = 0;
     double sw_ = 0;
     std::vector<int8_t> primitiveCodes_;         // what oneDNN convolves: c (bw <= 7) or k - 128 (bw = 8)
+    int64_t maxAbsCode_ = 0;
     std::vector<int64_t> tapPrefix_;             // per output channel, (kh+1) x (kw+1) prefix sums of tap sums of c
     std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
 

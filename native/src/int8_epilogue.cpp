@@ -46,6 +46,7 @@ void apply_epilogue(const QuantEpilogue& e) {
     const float lo = e.nextL, hi = e.nextU;
     const float inv = e.codes ? float(double(nmax) / (double(hi) - double(lo))) : 0.f;
     const float top = float(nmax);
+    const int64_t outC = e.outC;  // locals: stores through px/cp could alias e's fields and block vectorisation
     const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
 
 #pragma omp parallel for schedule(static) collapse(2)
@@ -61,7 +62,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                 if (!border && !fullPass) continue;
                 float* px = e.out + ((ni * (y1 - y0) + yo - y0) * (x1 - x0) + xo - x0) * e.outC;
                 if (border)
-                    for (int64_t o = 0; o < e.outC; o++) {
+                    for (int64_t o = 0; o < outC; o++) {
                         const int64_t* P = e.tapPrefix + o * tapPlane;
                         const int64_t missing = rect(P, tapStride, r0, r1, c0, c1) - P[e.kh * tapStride + e.kw];
                         px[o] = float(double(px[o]) + e.borderCoef * double(missing));
@@ -76,7 +77,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                 }
                 if (e.codes) {
                     uint8_t* cp = e.codes + ((ni * e.ho + yo) * e.wo + xo) * e.outC;
-                    for (int64_t o = 0; o < e.outC; o++) {
+                    for (int64_t o = 0; o < outC; o++) {
                         const float t = (std::max(lo, std::min(px[o], hi)) - lo) * inv;  // a NaN lands on lo
                         cp[o] = uint8_t(std::min(round_half_even(t), top));
                     }
