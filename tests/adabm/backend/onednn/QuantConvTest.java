@@ -208,6 +208,24 @@ class QuantConvTest {
         }
     }
 
+    /** Without VNNI, oneDNN's s16 pair sums would saturate on 8-bit codes: the split keeps it exact (child JVM). */
+    @Test void exactOnCpusWithoutVnni() throws Exception {
+        assumeNative();
+        for (String isa : new String[] {"AVX2", "AVX512_CORE"}) {
+            String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), QuantConvIsaProbe.class.getName()).redirectErrorStream(true);
+            String dir = System.getProperty("adabm.native.dir");
+            if (dir != null) pb.command().add(1, "-Dadabm.native.dir=" + dir);
+            pb.environment().put("ONEDNN_MAX_CPU_ISA", isa);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), isa + ": " + out);
+            assertTrue(out.contains("ok"), isa + ": " + out);
+            System.out.print("capped at " + isa + ":\n" + out);
+        }
+    }
+
     @Test void badArgumentsAreTypedErrors() {
         assumeNative();
         Geometry g = Geometry.same(4, 4, 3, 1);
