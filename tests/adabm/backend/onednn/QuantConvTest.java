@@ -93,7 +93,7 @@ class QuantConvTest {
         assumeNative();
         Random rnd = new Random(8);
         int runs = 0, codesCompared = 0, nearTies = 0, tieMismatches = 0;
-        double worst = 0;
+        double worst = 0, farthestTie = 0;
         for (Geometry g : GEOMETRIES) {
             int fanIn = g.inC() / g.groups() * g.kh() * g.kw();
             float[] weight = uniform(rnd, (int) g.weightCount(), 1.7 / Math.sqrt(fanIn));
@@ -135,7 +135,7 @@ class QuantConvTest {
                                         Tie tie = checkCode(e.values()[i], bound, next, o.codes()[i] & 0xff,
                                                 what + (o == out ? " (float path)" : " (codes-only path)") + " at " + i);
                                         if (tie.near()) nearTies++;
-                                        if (tie.differs()) tieMismatches++;
+                                        if (tie.differs()) { tieMismatches++; farthestTie = Math.max(farthestTie, tie.distance()); }
                                         codesCompared++;
                                     }
                                 }
@@ -145,12 +145,13 @@ class QuantConvTest {
                 }
             }
         }
-        System.out.printf("qconv vs float64 oracle: %d runs, worst |diff|/M %.2e (bound %.2e), %d codes, %d near a tie, %d differ there%n",
-                runs, worst, RELATIVE_BOUND, codesCompared, nearTies, tieMismatches);
+        System.out.printf("qconv vs float64 oracle: %d runs, worst |diff|/M %.2e (bound %.2e), %d codes (float and codes-only"
+                + " paths), %d within the slack of a tie, %d differ there (at most %.1e code steps from the tie)%n",
+                runs, worst, RELATIVE_BOUND, codesCompared, nearTies, tieMismatches, farthestTie);
         assertTrue(runs > 500, "ran " + runs);
     }
 
-    record Tie(boolean near, boolean differs) { }
+    record Tie(boolean near, boolean differs, double distance) { }
 
     /**
      * The oracle's code for value v is rint(t), t = (clamp(v) - l')/(u' - l') * (2^b' - 1). The native value carries
@@ -165,7 +166,7 @@ class QuantConvTest {
         boolean near = Math.abs(t - Math.floor(t) - 0.5) <= slack;
         if (actual != expected)
             assertTrue(near && Math.abs(actual - expected) == 1, what + ": code " + actual + " vs " + expected + " (t = " + t + ")");
-        return new Tie(near, actual != expected);
+        return new Tie(near, actual != expected, Math.abs(t - Math.floor(t) - 0.5));
     }
 
     @Test void floatOutputAloneMatchesTheRequantizingRun() {
