@@ -9,6 +9,9 @@ namespace {
 // fraction out of the mantissa under the default rounding mode (built with -ffp-contract=off, no fast-math).
 inline float round_half_even(float t) { return (t + 8388608.f) - 8388608.f; }
 
+// below this many output values a parallel region costs more than it saves
+constexpr int64_t kParallelMin = 1 << 15;
+
 inline int64_t rect(const int64_t* table, int64_t stride, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     return table[r1 * stride + c1] - table[r0 * stride + c1] - table[r1 * stride + c0] + table[r0 * stride + c0];
 }
@@ -17,7 +20,7 @@ inline int64_t rect(const int64_t* table, int64_t stride, int64_t r0, int64_t r1
 
 void group_integral_images(const uint8_t* q, int64_t n, int64_t h, int64_t w, int64_t c, int64_t groups, int64_t* out) {
     const int64_t cg = c / groups, plane = (h + 1) * (w + 1);
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for schedule(static) collapse(2) if (n * h * w * c > kParallelMin)
     for (int64_t ni = 0; ni < n; ni++)
         for (int64_t g = 0; g < groups; g++) {
             int64_t* I = out + (ni * groups + g) * plane;
@@ -49,7 +52,7 @@ void apply_epilogue(const QuantEpilogue& e) {
     const int64_t outC = e.outC;  // locals: stores through px/cp could alias e's fields and block vectorisation
     const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
 
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for schedule(static) collapse(2) if (e.n * (y1 - y0) * (x1 - x0) * outC > kParallelMin)
     for (int64_t ni = 0; ni < e.n; ni++)
         for (int64_t yo = y0; yo < y1; yo++) {
             // kernel rows whose input row lies inside the image, and the clipped input rows of the window

@@ -89,66 +89,103 @@ class QuantConvTest {
     static final int[] WEIGHT_BITS = {2, 4, 8};
     static final float[] LOWER = {-0.7f, 0.3f, 0f};
 
+    /** Tallies over many checked runs. */
+    static final class Stats {
+        int runs, codesCompared, nearTies, tieMismatches;
+        double worst, farthestTie;
+    }
+
+    /**
+     * One random input through both paths (float + codes, codes only) of conv, checked against the oracle: values
+     * within the bound, codes equal except next to a tie. The next quantizer clips 5% at both ends of the output.
+     */
+    static void checkRun(QuantConv conv, float[] weight, float[] bias, float uw, int bw, int n, int h, int w, int b,
+                         float l, Random rnd, Stats st) {
+        Geometry g = conv.geometry();
+        int ho = h + g.padT() + g.padB() - g.kh() + 1, wo = w + g.padL() + g.padR() - g.kw() + 1;
+        float u = l + 0.5f + rnd.nextFloat();
+        byte[] q = randomCodes(rnd, n * h * w * g.inC(), b);
+        Expected e = oracle(g, weight, bias, uw, bw, q, n, h, w, l, u, b, ho, wo);
+        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+        for (double v : e.values()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        float nextL = (float) (lo + 0.05 * (hi - lo)), nextU = (float) (hi - 0.05 * (hi - lo));
+        if (!(nextL < nextU)) { nextL = (float) lo - 1; nextU = (float) hi + 1; }
+        Requant next = new Requant(nextL, nextU, ACT_BITS[(st.runs + bw) % ACT_BITS.length]);
+        String what = g + " bw=" + bw + " b=" + b + " l=" + l + " input " + n + "x" + h + "x" + w;
+        QuantConv.Output out = conv.run(q, n, h, w, l, u, b, next);
+        QuantConv.Output direct = conv.runCodes(q, n, h, w, l, u, b, next);
+        assertEquals(ho, out.h(), what);
+        assertEquals(wo, out.w(), what);
+        for (int i = 0; i < e.values().length; i++) {
+            double diff = Math.abs(out.values()[i] - e.values()[i]);
+            double bound = RELATIVE_BOUND * e.magnitude()[i];
+            assertTrue(diff <= bound, what + " at " + i + ": " + out.values()[i] + " vs " + e.values()[i]
+                    + " (|diff| " + diff + " > " + bound + ")");
+            st.worst = Math.max(st.worst, diff / e.magnitude()[i]);
+            for (QuantConv.Output o : new QuantConv.Output[] {out, direct}) {
+                Tie tie = checkCode(e.values()[i], bound, next, o.codes()[i] & 0xff,
+                        what + (o == out ? " (float path)" : " (codes-only path)") + " at " + i);
+                if (tie.near()) st.nearTies++;
+                if (tie.differs()) {
+                    st.tieMismatches++;
+                    st.farthestTie = Math.max(st.farthestTie, tie.distance());
+                }
+                st.codesCompared++;
+            }
+        }
+        st.runs++;
+    }
+
+    static float weightBound(float[] weight) {
+        float maxAbs = 0;
+        for (float v : weight) maxAbs = Math.max(maxAbs, Math.abs(v));
+        return 0.8f * maxAbs;    // some weights clamp
+    }
+
     @Test void matchesFloat64OracleForEveryBitWidthShapeAndGroup() {
         assumeNative();
         Random rnd = new Random(8);
-        int runs = 0, codesCompared = 0, nearTies = 0, tieMismatches = 0;
-        double worst = 0, farthestTie = 0;
+        Stats st = new Stats();
         for (Geometry g : GEOMETRIES) {
             int fanIn = g.inC() / g.groups() * g.kh() * g.kw();
             float[] weight = uniform(rnd, (int) g.weightCount(), 1.7 / Math.sqrt(fanIn));
             float[] bias = uniform(rnd, g.outC(), 0.5);
-            float maxAbs = 0;
-            for (float v : weight) maxAbs = Math.max(maxAbs, Math.abs(v));
-            float uw = 0.8f * maxAbs;    // some weights clamp
+            float uw = weightBound(weight);
             try (QuantConv conv = new QuantConv(g, weight, bias, 1)) {
                 for (int bw : WEIGHT_BITS) {
                     conv.setWeightBits(uw, bw);
                     for (int[] size : SIZES) {
                         int n = size[0], h = size[1], w = size[2];
-                        int ho = h + g.padT() + g.padB() - g.kh() + 1, wo = w + g.padL() + g.padR() - g.kw() + 1;
-                        if (ho <= 0 || wo <= 0) continue;
+                        if (h + g.padT() + g.padB() < g.kh() || w + g.padL() + g.padR() < g.kw()) continue;  // no output
                         for (int b : ACT_BITS)
-                            for (float l : LOWER) {
-                                float u = l + 0.5f + rnd.nextFloat();
-                                byte[] q = randomCodes(rnd, n * h * w * g.inC(), b);
-                                Expected e = oracle(g, weight, bias, uw, bw, q, n, h, w, l, u, b, ho, wo);
-                                double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
-                                for (double v : e.values()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-                                // the next quantizer clips a little at both ends, so clamping is exercised
-                                float nextL = (float) (lo + 0.05 * (hi - lo)), nextU = (float) (hi - 0.05 * (hi - lo));
-                                int nextBits = ACT_BITS[(runs + bw) % ACT_BITS.length];
-                                if (!(nextL < nextU)) { nextL = (float) lo - 1; nextU = (float) hi + 1; }
-                                QuantConv.Output out = conv.run(q, n, h, w, l, u, b, new Requant(nextL, nextU, nextBits));
-                                String what = g + " bw=" + bw + " b=" + b + " l=" + l + " input " + n + "x" + h + "x" + w;
-                                assertEquals(ho, out.h(), what);
-                                assertEquals(wo, out.w(), what);
-                                Requant next = new Requant(nextL, nextU, nextBits);
-                                QuantConv.Output direct = conv.runCodes(q, n, h, w, l, u, b, next);
-                                for (int i = 0; i < e.values().length; i++) {
-                                    double diff = Math.abs(out.values()[i] - e.values()[i]);
-                                    double bound = RELATIVE_BOUND * e.magnitude()[i];
-                                    assertTrue(diff <= bound, what + " at " + i + ": " + out.values()[i] + " vs " + e.values()[i]
-                                            + " (|diff| " + diff + " > " + bound + ")");
-                                    worst = Math.max(worst, diff / e.magnitude()[i]);
-                                    for (QuantConv.Output o : new QuantConv.Output[] {out, direct}) {
-                                        Tie tie = checkCode(e.values()[i], bound, next, o.codes()[i] & 0xff,
-                                                what + (o == out ? " (float path)" : " (codes-only path)") + " at " + i);
-                                        if (tie.near()) nearTies++;
-                                        if (tie.differs()) { tieMismatches++; farthestTie = Math.max(farthestTie, tie.distance()); }
-                                        codesCompared++;
-                                    }
-                                }
-                                runs++;
-                            }
+                            for (float l : LOWER) checkRun(conv, weight, bias, uw, bw, n, h, w, b, l, rnd, st);
                     }
                 }
             }
         }
         System.out.printf("qconv vs float64 oracle: %d runs, worst |diff|/M %.2e (bound %.2e), %d codes (float and codes-only"
                 + " paths), %d within the slack of a tie, %d differ there (at most %.1e code steps from the tie)%n",
-                runs, worst, RELATIVE_BOUND, codesCompared, nearTies, tieMismatches, farthestTie);
-        assertTrue(runs > 500, "ran " + runs);
+                st.runs, st.worst, RELATIVE_BOUND, st.codesCompared, st.nearTies, st.tieMismatches, st.farthestTie);
+        assertTrue(st.runs > 500, "ran " + st.runs);
+    }
+
+    /** Inputs large enough for the epilogue's parallel loops, on two threads. */
+    @Test void matchesOracleOnTwoThreads() {
+        assumeNative();
+        Random rnd = new Random(9);
+        Stats st = new Stats();
+        for (Geometry g : List.of(Geometry.same(16, 16, 3, 4), Geometry.same(16, 16, 5, 1))) {
+            float[] weight = uniform(rnd, (int) g.weightCount(), 0.3);
+            float[] bias = uniform(rnd, g.outC(), 0.5);
+            float uw = weightBound(weight);
+            try (QuantConv conv = new QuantConv(g, weight, bias, 2)) {
+                for (int bw : new int[] {4, 8}) {
+                    conv.setWeightBits(uw, bw);
+                    checkRun(conv, weight, bias, uw, bw, 2, 40, 30, 6, -0.5f, rnd, st);
+                }
+            }
+        }
+        assertEquals(4, st.runs);
     }
 
     record Tie(boolean near, boolean differs, double distance) { }
