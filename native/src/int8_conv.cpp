@@ -3,6 +3,7 @@
 #include "int8_epilogue.h"
 #include "threads.h"
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -119,6 +120,10 @@ QuantConv::QuantConv(const QuantConvShape& shape, const float* weight, const flo
     if (s.inC % s.groups || s.outC % s.groups)
         throw ArgumentError("qconv: " + str(s.groups) + " groups do not divide " + str(s.inC) + " -> " + str(s.outC) + " channels");
     if (!weight || !bias) throw ArgumentError("qconv: weight or bias is null");
+    // the s32 accumulator holds at most (inC/groups)*kh*kw products of |q| <= 255 and |code| <= 255
+    if ((s.inC / s.groups) * s.kh * s.kw * 255 * 255 > INT32_MAX)
+        throw ArgumentError("qconv: " + str(s.inC / s.groups) + " channels x " + str(s.kh) + "x" + str(s.kw) +
+                            " taps could overflow the s32 accumulator");
     const size_t count = size_t(s.outC * (s.inC / s.groups) * s.kh * s.kw);
     weight_.assign(weight, weight + count);
     bias_.assign(bias, bias + s.outC);

@@ -270,6 +270,10 @@ class QuantConvTest {
         float[] weight = new float[4 * 4 * 9], bias = new float[4];
         assertThrows(ShapeException.class, () -> new QuantConv(g, new float[3], bias, 1));
         assertThrows(NativeException.class, () -> new QuantConv(Geometry.same(6, 4, 3, 4), new float[4 * 9], bias, 1));
+        // 4096 x 3 x 3 products of 255 x 255 could pass 2^31: refused rather than silently wrapping
+        NativeException big = assertThrows(NativeException.class,
+                () -> new QuantConv(Geometry.same(4096, 1, 3, 1), new float[4096 * 9], new float[1], 1));
+        assertTrue(big.getMessage().contains("overflow"), big.getMessage());
         try (QuantConv conv = new QuantConv(g, weight, bias, 1)) {
             byte[] q = new byte[2 * 2 * 4];
             assertThrows(IllegalStateException.class, () -> conv.run(q, 1, 2, 2, 0f, 1f, 4, null));
