@@ -79,7 +79,7 @@ public final class QuantConv implements AutoCloseable {
 
     public Geometry geometry() { return geometry; }
 
-    /** Quantizes the weights symmetrically to bits (1..8) levels-minus-one with bound uw > 0 (ADABM.md §2). */
+    /** Quantizes the weights symmetrically (ADABM.md §2): 2^bits levels (bits 1..8) spread over [-uw, uw], uw > 0. */
     public void setWeightBits(float uw, int bits) {
         lock.lock();
         try {
