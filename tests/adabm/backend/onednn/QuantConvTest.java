@@ -222,6 +222,31 @@ class QuantConvTest {
         }
     }
 
+    @Test void ownedSegmentsGiveWhatTheArrayCallsGive() {
+        assumeNative();
+        Random rnd = new Random(4);
+        Geometry g = Geometry.same(8, 16, 3, 1);
+        try (QuantConv conv = new QuantConv(g, uniform(rnd, (int) g.weightCount(), 0.3), uniform(rnd, 16, 0.5), 1)) {
+            conv.setWeightBits(0.2f, 5);
+            byte[] q = randomCodes(rnd, 2 * 6 * 9 * 8, 3);
+            Requant next = new Requant(-0.5f, 0.7f, 3);
+            QuantConv.Output viaArrays = conv.run(q, 2, 6, 9, 0.1f, 0.9f, 3, next);
+            QuantConv.Output codesOnly = conv.runCodes(q, 2, 6, 9, 0.1f, 0.9f, 3, next);
+            java.lang.foreign.MemorySegment in = conv.inputBuffer(2, 6, 9);
+            assertEquals(q.length, in.byteSize());
+            in.copyFrom(java.lang.foreign.MemorySegment.ofArray(q));
+            conv.runBuffers(2, 6, 9, 0.1f, 0.9f, 3, next);
+            int count = viaArrays.values().length;
+            float[] values = conv.outputBuffer().asSlice(0, 4L * count).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+            byte[] codes = conv.codesBuffer().asSlice(0, count).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            assertTrue(java.util.Arrays.equals(viaArrays.values(), values));
+            assertTrue(java.util.Arrays.equals(viaArrays.codes(), codes));
+            conv.runBuffers(2, 6, 9, 0.1f, 0.9f, 3, next, false);
+            byte[] direct = conv.codesBuffer().asSlice(0, count).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            assertTrue(java.util.Arrays.equals(codesOnly.codes(), direct));
+        }
+    }
+
     /** oneDNN's "ref" int8 convolution is exact but very slow: the realistic shapes must land on jit/brgemm kernels. */
     @Test void realisticShapesRunOnOptimisedInt8Kernels() {
         assumeNative();
