@@ -56,6 +56,27 @@ ADABM_API int32_t adabm_plan_implementations(void* plan, char* buf, size_t capac
 /* Frees the plan and everything it holds. A null plan is ignored. */
 ADABM_API int32_t adabm_plan_destroy(void* plan);
 
+/* ---- Exact integer convolution of a fake-quantized conv (ADABM.md §8), standalone for tests/benchmarks ----
+ * Stride 1, groups allowed. Activations are u8 codes q (NHWC) of the quantizer (l, u, bits): x = l + q*(u-l)/(2^bits-1),
+ * zero padding is real 0.0. Weights (OIHW float32) are quantized symmetrically by adabm_qconv_set_weight_bits.
+ * The output is NHWC float32 and/or the u8 codes of the next quantizer (next_l, next_u, next_bits; next_bits 0: none).
+ * Codes above 2^bits-1 are not rejected: they stand for values above u. One handle, one thread at a time. */
+ADABM_API int32_t adabm_qconv_create(int32_t in_c, int32_t out_c, int32_t kh, int32_t kw, int32_t pad_t, int32_t pad_l,
+                                     int32_t pad_b, int32_t pad_r, int32_t groups, const float* weight_oihw,
+                                     const float* bias, int32_t threads, void** out_qconv);
+/* Quantizes the weights to `bits` (1..8) with bound uw > 0; required before the first run, allowed any time. */
+ADABM_API int32_t adabm_qconv_set_weight_bits(void* qconv, float uw, int32_t bits);
+/* Output [h, w] (out_hw[0..1]) for an h x w input. */
+ADABM_API int32_t adabm_qconv_output_size(void* qconv, int32_t h, int32_t w, int32_t* out_hw);
+/* out_nhwc may be null when next_bits != 0 (codes only); capacities are in elements. */
+ADABM_API int32_t adabm_qconv_run(void* qconv, const uint8_t* codes_nhwc, size_t codes_len, int32_t n, int32_t h,
+                                  int32_t w, float l, float u, int32_t bits, float* out_nhwc, size_t out_capacity,
+                                  uint8_t* out_codes, size_t out_codes_capacity, float next_l, float next_u,
+                                  int32_t next_bits);
+/* oneDNN implementation of the most recently run shape, like adabm_plan_implementations. */
+ADABM_API int32_t adabm_qconv_implementation(void* qconv, char* buf, size_t capacity);
+ADABM_API int32_t adabm_qconv_destroy(void* qconv);
+
 #ifdef __cplusplus
 }
 #endif

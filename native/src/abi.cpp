@@ -1,44 +1,21 @@
 // The C entry points. Each one catches every C++ exception (oneDNN errors, bad_alloc, our typed errors) and
 // turns it into a negative ADABM_E_* code plus a thread-local message: nothing unwinds into the JVM.
-#include "adabm.h"
-#include "errors.h"
+#include "abi_guard.h"
 #include "plan.h"
 #include <algorithm>
 #include <cstring>
-#include <new>
 #include <string>
+
+namespace adabm {
+std::string& last_error_slot() {
+    thread_local std::string message;
+    return message;
+}
+}  // namespace adabm
 
 namespace {
 
-thread_local std::string g_last_error;
-
-int32_t fail(int32_t code, const std::string& message) {
-    g_last_error = message;
-    return code;
-}
-
-template <typename F>
-int32_t guarded(F&& body) {
-    try {
-        g_last_error.clear();
-        body();
-        return ADABM_OK;
-    } catch (const adabm::PlanFormatError& e) {
-        return fail(ADABM_E_BAD_PLAN, e.what());
-    } catch (const adabm::ShapeError& e) {
-        return fail(ADABM_E_SHAPE, e.what());
-    } catch (const adabm::ArgumentError& e) {
-        return fail(ADABM_E_INVALID_ARGUMENT, e.what());
-    } catch (const dnnl::error& e) {
-        return fail(ADABM_E_ONEDNN, std::string("oneDNN: ") + e.what() + " (status " + std::to_string(int(e.status)) + ")");
-    } catch (const std::bad_alloc&) {
-        return fail(ADABM_E_OUT_OF_MEMORY, "out of memory");
-    } catch (const std::exception& e) {
-        return fail(ADABM_E_INTERNAL, std::string("internal error: ") + e.what());
-    } catch (...) {
-        return fail(ADABM_E_INTERNAL, "internal error: unknown exception");
-    }
-}
+using adabm::guarded;
 
 adabm::Plan* checked(void* handle) {
     auto* plan = static_cast<adabm::Plan*>(handle);
@@ -51,7 +28,7 @@ adabm::Plan* checked(void* handle) {
 
 extern "C" int32_t adabm_abi_version(void) { return 2; }
 
-extern "C" const char* adabm_last_error(void) { return g_last_error.c_str(); }
+extern "C" const char* adabm_last_error(void) { return adabm::last_error_slot().c_str(); }
 
 extern "C" int32_t adabm_plan_create(const uint8_t* desc, size_t len, int32_t threads, void** out_plan) {
     return guarded([&] {

@@ -1,0 +1,100 @@
+// An exact integer version of a fake-quantized convolution (ADABM.md §2 and §8), stride 1, groups allowed:
+//   xq = l + s_a*q    (q: u8 activation codes, s_a = (u-l)/(2^b-1); the padding is real 0.0, not a code)
+//   wq = s_w*c        (c = 2k - (2^bw-1), k the weight code, s_w = uw/(2^bw-1))
+//   out = s_a*s_w*conv(q, c) + s_w*l*S_in + bias,   S_in = sum of c over the taps inside the image.
+// oneDNN runs conv(q, c) as u8 x s8 -> s32 with NHWC activations and weights in its own layout, applies s_a and s_w
+// as runtime scales and adds the bias with S_in replaced by the full weight-code sum; the epilogue (int8_epilogue.h)
+// corrects the border ring. bw = 8 codes (odd, up to +-255) do not fit s8: c = 2(k-128) + 1, so oneDNN convolves
+// k-128 with weight scale 2*s_w and the epilogue adds s_a*s_w*(sum of q under the window).
+// Codes-only runs (bw <= 7, an output interior exists) take a direct path: oneDNN writes the next layer's u8 codes
+// itself (runtime scales, a constant clip post-op) - right everywhere but on the border ring - and small float
+// convs over the four border strips, corrected and requantized by the epilogue, overwrite the ring.
+// Without VNNI, oneDNN's int8 kernels add product pairs in saturating s16; where 2*(2^b-1)*max|code| could pass
+// 32767 the codes are split, q = 2*(q>>1) + (q&1), and the two halves convolved (the second adds through a sum
+// post-op) - twice the work, still exact. Codes above 2^b-1 are the caller's risk there.
+// One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights.
+#pragma once
+#include "buffer_pool.h"
+#include <oneapi/dnnl/dnnl.hpp>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace adabm {
+
+struct QuantEpilogue;
+
+struct QuantConvShape {
+    int64_t inC = 0, outC = 0, kh = 0, kw = 0, padT = 0, padL = 0, padB = 0, padR = 0, groups = 1;
+};
+
+// The next layer's activation quantizer, for fused requantization of the output.
+struct Requantizer {
+    float l = 0, u = 0;
+    int bits = 0;
+};
+
+class QuantConv {
+public:
+    static constexpr uint64_t kLiveTag = 0x6164616271636f6eull;
+    static constexpr size_t kMaxCachedShapes = 4;
+
+    // weight: OIHW float32 (O x inC/groups x kh x kw), bias: O floats; both copied.
+    QuantConv(const QuantConvShape& shape, const float* weight, const float* bias, int threads);
+    ~QuantConv();
+
+    // Quantizes the weights symmetrically to bw bits with bound uw (ADABM.md §2): every later run uses them.
+    void set_weight_bits(float uw, int bw);
+
+    void output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) const;
+    const QuantConvShape& shape() const { return s_; }
+
+    // codes: n x h x w x inC u8 (NHWC), each <= 2^bits-1. out (NHWC float32, n x ho x wo x outC) may be null when
+    // codesOut is given (codes only: the direct path where it applies); codesOut (same layout, u8) is written only
+    // if next is non-null.
+    void run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
+             uint8_t* codesOut, const Requantizer* next);
+
+    // oneDNN implementation of the most recently run shape ("" before the first run)
+    const std::string& implementation() const { return lastImpl_; }
+
+    uint64_t liveTag = kLiveTag;
+
+private:
+    struct ShapeState;
+    ShapeState& state_for(int64_t n, int64_t h, int64_t w);
+    void build_direct(ShapeState& st);
+    bool needs_split(int bits) const;
+    void run_split(ShapeState& st, const uint8_t* codes, double sa, const std::vector<float>& bias, float weiScale, float* out);
+    void run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interiorBias,
+                    uint8_t* codesOut, const Requantizer& next);
+    void execute(ShapeState& st, dnnl::convolution_forward& primitive, const dnnl::memory::desc& src, const void* in,
+                 const dnnl::memory::desc& weights, const dnnl::memory::desc& dst, void* out,
+                 const dnnl::memory::desc& scratch, const float* bias, float srcScale, float weiScale, const float* dstScale);
+    QuantEpilogue epilogue(const ShapeState& st, float l) const;
+    dnnl::convolution_forward::primitive_desc make_pd(const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
+                                                      int64_t padT, int64_t padL, int64_t padB, int64_t padR,
+                                                      const dnnl::primitive_attr& attr) const;
+    dnnl::memory weights_for(const dnnl::memory::desc& want);
+
+    QuantConvShape s_;
+    int threads_;
+    std::vector<float> weight_, bias_;
+    dnnl::engine engine_;
+    dnnl::stream stream_;
+
+    // current weight quantization
+    int bw_ = 0;
+    double sw_ = 0;
+    std::vector<int8_t> primitiveCodes_;         // what oneDNN convolves: c (bw <= 7) or k - 128 (bw = 8)
+    int64_t maxAbsCode_ = 0;
+    std::vector<int64_t> tapPrefix_;             // per output channel, (kh+1) x (kw+1) prefix sums of tap sums of c
+    std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
+
+    std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
+    std::string lastImpl_;
+};
+
+}  // namespace adabm
