@@ -15,8 +15,16 @@ public final class BitAwareClipping {
 
     /** Runs one quantized forward over the batch, clipping every eligible layer as its input arrives. */
     public static FakeQuantRunner.Forward apply(FakeQuantRunner runner, Tensor batch) {
+        return apply(runner, batch, ForwardHooks.NONE);
+    }
+
+    /** As above; {@code observer} sees the same forward (each conv's input before its layer is clipped, the taps). */
+    public static FakeQuantRunner.Forward apply(FakeQuantRunner runner, Tensor batch, ForwardHooks observer) {
         return runner.run(batch, new ForwardHooks() {
+            @Override public void residualTap(String addNode, Tensor output) { observer.residualTap(addNode, output); }
+
             @Override public void beforeConv(LayerQuant layer, Tensor input, int[] bits) {
+                observer.beforeConv(layer, input, bits);
                 if (bits == null || layer.kind() == LayerKind.FIXED8) return;
                 int b = layer.baseActivationBits() + layer.layerOffset();
                 float[] best = search(input.data, layer.lower(), layer.upper(), b);
