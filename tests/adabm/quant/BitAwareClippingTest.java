@@ -38,12 +38,23 @@ class BitAwareClippingTest {
     void applyMovesBoundsHalfWayAndSkipsFixed8() {
         Graph g = TestGraphs.tinyEdsr(4, 2, 2, 3);
         QuantModel m = QuantModel.create(g, new QuantSpec(4, 3, QuantMode.FQ));
+        Tensor x = FakeQuantRunnerTest.randomInput(2, 8, 8, 2);
+        Map<String, float[]> range = new HashMap<>();
+        try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) {
+            r.runFloat(x, new ForwardHooks() {
+                @Override public void beforeConv(LayerQuant layer, Tensor input, int[] bits) {
+                    float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
+                    for (float v : input.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+                    range.put(layer.name(), new float[] {lo, hi});
+                }
+            });
+        }
         for (LayerQuant q : m.layers()) {
-            q.setActivationBounds(-40f, 60f);   // far too wide: the search will pull them in
+            float[] mm = range.get(q.name());
+            q.setActivationBounds(2 * mm[0] - 1, 2 * mm[1]);   // twice too wide: the search should pull them in
             q.setWeightBound(WeightBoundSearch.maxAbs(q.conv().weight()));
         }
         m.layer("body.1.conv1").setLayerLogit(1);
-        Tensor x = FakeQuantRunnerTest.randomInput(2, 8, 8, 2);
         Map<String, float[]> inputs = new HashMap<>();
         Map<String, float[]> before = new HashMap<>();
         try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) {
@@ -67,7 +78,7 @@ class BitAwareClippingTest {
             float[] best = BitAwareClipping.search(inputs.get(q.name()), b[0], b[1], bits);
             assertEquals((b[0] + best[0]) / 2, q.lower(), q.name());
             assertEquals((b[1] + best[1]) / 2, q.upper(), q.name());
-            if (q.upper() < 60f) moved++;
+            if (q.upper() < b[1]) moved++;
         }
         assertTrue(moved >= 3, "the too-wide bounds should move for most layers, moved " + moved);
     }
