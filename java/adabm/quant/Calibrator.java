@@ -6,14 +6,14 @@ import adabm.tensor.Tensor;
 import java.util.*;
 
 /**
- * The calibration pass (ADABM.md §3–§4): the float network runs over the calibration patches in batches of 16;
- * each quantized conv's input sets its activation bounds (first batch sets, later ones blend 0.9 old + 0.1 new);
- * weight bounds are set once; for AdaBM, adaptive layers' sensitivity scores give the layer offsets (p_L and
- * 100 - p_L percentiles) and patch complexities give the image thresholds (p_I and 100 - p_I, blended likewise).
+ * The calibration pass (ADABM.md §3–§4) and its per-batch statistics: the float network runs over the calibration
+ * patches in batches of 16 ({@link CalibrationStats}); each quantized conv's input sets its activation bounds (first
+ * batch sets, later ones blend 0.9 old + 0.1 new); weight bounds are set once; for AdaBM, adaptive layers'
+ * sensitivity scores give the layer offsets (p_L and 100 - p_L percentiles) and patch complexities give the image
+ * thresholds (p_I and 100 - p_I, blended likewise).
  */
 public final class Calibrator {
     public static final int DEFAULT_BATCH = 16, DEFAULT_P_IMAGE = 10, DEFAULT_P_LAYER = 30;
-    private static final double KEEP = 0.9, TAKE = 0.1;
 
     /** Batch size and the image/layer percentiles p_I, p_L (supplementary Table S8b/c). */
     public record Options(int batchSize, double pImage, double pLayer) {
@@ -32,69 +32,12 @@ public final class Calibrator {
         return calibrate(runner, patches, method, Options.defaults());
     }
 
+    /** One float pass ({@link CalibrationStats#collect}) then {@link CalibrationStats#apply} for this method. */
     public static CalibrationReport calibrate(FakeQuantRunner runner, List<Tensor> patches, CalibrationMethod method, Options options) {
-        if (patches.isEmpty()) throw new AdabmException("calibration needs at least one patch");
-        long start = System.nanoTime();
-        QuantModel model = runner.model();
-        for (LayerQuant q : model.layers())
-            if (q.kind().quantized()) q.setWeightBound(weightBound(q, method));
-
-        Map<String, double[]> bounds = new HashMap<>();       // name -> {l, u}
-        Map<String, double[]> scores = new LinkedHashMap<>(); // name -> {sum of batch s, batches}
-        double[] tau = null;
-        int batches = 0;
-        for (int from = 0; from < patches.size(); from += options.batchSize()) {
-            Tensor batch = stack(patches.subList(from, Math.min(patches.size(), from + options.batchSize())));
-            boolean firstBatch = batches == 0;
-            runner.runFloat(batch, new ForwardHooks() {
-                @Override public void beforeConv(LayerQuant layer, Tensor x, int[] bits) {
-                    if (!layer.kind().quantized()) return;
-                    double[] b = batchBounds(x, method);
-                    double[] old = bounds.get(layer.name());
-                    bounds.put(layer.name(), firstBatch ? b : new double[] {KEEP * old[0] + TAKE * b[0], KEEP * old[1] + TAKE * b[1]});
-                    if (method == CalibrationMethod.ADABM && layer.kind() == LayerKind.ADAPTIVE)
-                        scores.computeIfAbsent(layer.name(), k -> new double[2])[0] += sensitivity(x);
-                }
-            });
-            for (double[] s : scores.values()) s[1]++;
-            if (method == CalibrationMethod.ADABM) {
-                double[] g = ImageComplexity.ofBatch(batch);
-                double lo = Percentiles.of(g, options.pImage()), hi = Percentiles.of(g, 100 - options.pImage());
-                tau = firstBatch ? new double[] {lo, hi} : new double[] {KEEP * tau[0] + TAKE * lo, KEEP * tau[1] + TAKE * hi};
-            }
-            batches++;
-        }
-
-        for (LayerQuant q : model.layers()) {
-            if (!q.kind().quantized()) continue;
-            double[] b = bounds.get(q.name());
-            if (!(b[0] < b[1]))
-                throw new AdabmException("layer " + q.name() + ": its input is constant (" + b[0] + ") over the calibration patches;"
-                        + " cannot set activation bounds");
-            q.setActivationBounds((float) b[0], (float) b[1]);
-            q.setLayerLogit(0);
-        }
-        Map<String, Double> layerScores = new LinkedHashMap<>();
-        scores.forEach((n, s) -> layerScores.put(n, s[0] / s[1]));
-        double sLow = Double.NaN, sHigh = Double.NaN;
-        if (method == CalibrationMethod.ADABM) {
-            if (!layerScores.isEmpty()) {
-                double[] v = layerScores.values().stream().mapToDouble(Double::doubleValue).toArray();
-                sLow = Percentiles.of(v, options.pLayer());
-                sHigh = Percentiles.of(v, 100 - options.pLayer());
-                for (var e : layerScores.entrySet())
-                    model.layer(e.getKey()).setLayerLogit(BitMaps.offsetFromScore(e.getValue(), sLow, sHigh));
-            }
-            model.imageMap().enable(tau[0], tau[1]);
-        } else {
-            model.imageMap().disable();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new CalibrationReport(method, patches.size(), batches, seconds, layerScores, sLow, sHigh,
-                tau == null ? Double.NaN : tau[0], tau == null ? Double.NaN : tau[1]);
+        return CalibrationStats.collect(runner, patches, options, method == CalibrationMethod.PERCENTILE).apply(runner.model(), method);
     }
 
-    private static float weightBound(LayerQuant q, CalibrationMethod method) {
+    static float weightBound(LayerQuant q, CalibrationMethod method) {
         float[] w = q.conv().weight();
         return switch (method) {
             case ADABM -> WeightBoundSearch.search(w, q.weightBits());
