@@ -144,6 +144,31 @@ class CalibratorTest {
     }
 
     @Test
+    void oneStatisticsPassServesEveryMethodAndMode() {
+        Graph g = TestGraphs.tinyEdsr(4, 2, 2, 24);
+        List<Tensor> ps = patches(6, 16, 5);
+        Calibrator.Options opt = new Calibrator.Options(4, 10, 30);
+        QuantModel any = QuantModel.create(g, new QuantSpec(8, 8, QuantMode.FQ));
+        CalibrationStats stats;
+        try (FakeQuantRunner r = new FakeQuantRunner(any, 1)) { stats = CalibrationStats.collect(r, ps, opt, true); }
+        assertEquals(2, stats.batches());
+        for (QuantSpec spec : new QuantSpec[] {new QuantSpec(4, 4, QuantMode.FQ), new QuantSpec(8, 6, QuantMode.BODY)})
+            for (CalibrationMethod method : CalibrationMethod.values()) {
+                QuantModel shared = QuantModel.create(g, spec), alone = QuantModel.create(g, spec);
+                stats.apply(shared, method);
+                try (FakeQuantRunner r = new FakeQuantRunner(alone, 1)) { Calibrator.calibrate(r, ps, method, opt); }
+                assertEquals(alone.layers().toString(), shared.layers().toString(), spec + " " + method);
+                assertEquals(alone.imageMap().enabled(), shared.imageMap().enabled());
+                assertEquals(alone.imageMap().tauLow(), shared.imageMap().tauLow());
+            }
+        QuantModel m = QuantModel.create(g, new QuantSpec(4, 4, QuantMode.FQ));
+        try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) {
+            CalibrationStats noPct = CalibrationStats.collect(r, ps, opt, false);
+            assertThrows(IllegalStateException.class, () -> noPct.apply(m, CalibrationMethod.PERCENTILE));
+        }
+    }
+
+    @Test
     void sameSeedSameCalibration() {
         Graph g = TorchModels.load(TestData.model("synthetic/srresnet_small_x4.pt"), OptionalInt.empty());
         List<String> runs = new ArrayList<>();
