@@ -1,6 +1,5 @@
 package adabm.quant;
 
-import adabm.AdabmException;
 import adabm.ShapeException;
 import adabm.tensor.Tensor;
 import java.util.*;
