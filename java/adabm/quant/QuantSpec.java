@@ -26,5 +26,10 @@ public record QuantSpec(int weightBits, int activationBits, QuantMode mode,
         return localFusion ? LayerKind.FIXED_BASE : LayerKind.ADAPTIVE;
     }
 
-    @Override public String toString() { return "W" + weightBits + "A" + activationBits + " " + mode.name().toLowerCase(java.util.Locale.ROOT); }
+    @Override public String toString() {
+        String s = "W" + weightBits + "A" + activationBits + " " + mode.name().toLowerCase(java.util.Locale.ROOT);
+        if (!roleOverrides.isEmpty()) s += " roles" + roleOverrides;
+        if (!kindOverrides.isEmpty()) s += " kinds" + kindOverrides;
+        return s;
+    }
 }
