@@ -1,0 +1,146 @@
+package adabm.quant;
+
+import adabm.AdabmException;
+import adabm.ShapeException;
+import adabm.backend.ref.RefKernels;
+import adabm.graph.Graph;
+import adabm.graph.Op;
+import adabm.tensor.Tensor;
+import java.util.*;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Fake-quantized execution of a {@link QuantModel} with {@link RefKernels} (ADABM.md §1–§2, §7): every quantized
+ * conv fake-quantizes its input (per image, at that image's bits) and its weight, then convolves; the conv's zero
+ * padding pads the fake-quantized input with exact 0.0. Everything else runs in float32. A batch of N images may
+ * carry one image offset each; FAB is reported per image. Not thread-safe (it caches quantized weights).
+ */
+public final class FakeQuantRunner implements AutoCloseable {
+    private final QuantModel model;
+    private final ForkJoinPool pool;
+    private final List<List<String>> deadAfter = new ArrayList<>();
+    private final Set<String> taps;
+    private final Map<String, CachedWeight> weights = new HashMap<>();
+
+    private record CachedWeight(float bound, int bits, Op.Conv2d conv) { }
+
+    /** Output, each image's FAB (32 for a float forward or when no layer counts), and the image offsets used. */
+    public record Forward(Tensor output, double[] fab, int[] imageOffsets) { }
+
+    public FakeQuantRunner(QuantModel model, int threads) {
+        this.model = model;
+        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.taps = new HashSet<>(model.roles().residualTaps());
+        Graph g = model.graph();
+        Map<String, Integer> last = new HashMap<>();
+        for (int i = 0; i < g.ops().size(); i++) for (String in : g.ops().get(i).inputs()) last.put(in, i);
+        for (int i = 0; i < g.ops().size(); i++) deadAfter.add(new ArrayList<>());
+        last.forEach((name, i) -> { if (!name.equals(g.output())) deadAfter.get(i).add(name); });
+    }
+
+    public QuantModel model() { return model; }
+
+    /** Quantized forward; image offsets from the model's image bit map (complexity of each input image). */
+    public Forward run(Tensor batch, ForwardHooks hooks) {
+        int[] offsets = new int[batch.n];
+        if (model.imageMap().enabled())
+            for (int i = 0; i < batch.n; i++) offsets[i] = model.imageMap().offset(ImageComplexity.of(batch, i));
+        return run(batch, offsets, hooks);
+    }
+
+    /** Quantized forward with explicit per-image offsets (one per sample). */
+    public Forward run(Tensor batch, int[] imageOffsets, ForwardHooks hooks) {
+        if (imageOffsets.length != batch.n)
+            throw new IllegalArgumentException(imageOffsets.length + " image offsets for a batch of " + batch.n);
+        return forward(batch, imageOffsets.clone(), hooks, true);
+    }
+
+    /** Float32 forward with the same hooks (calibration). */
+    public Forward runFloat(Tensor batch, ForwardHooks hooks) { return forward(batch, new int[batch.n], hooks, false); }
+
+    private Forward forward(Tensor batch, int[] offsets, ForwardHooks hooks, boolean quantize) {
+        Graph g = model.graph();
+        if (batch.c != g.inputChannels())
+            throw new ShapeException("input has " + batch.c + " channels, graph " + g.name() + " expects " + g.inputChannels());
+        g.inferShapes(batch.h, batch.w);
+        double[] bitSum = new double[batch.n];
+        int counted = 0;
+        Map<String, Tensor> values = new HashMap<>();
+        values.put(g.input(), batch);
+        List<Op> ops = g.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            Tensor out;
+            if (op instanceof Op.Conv2d c) {
+                LayerQuant layer = model.layer(c.name());
+                boolean q = quantize && layer.kind().quantized();
+                int[] bits = null;
+                if (q) {
+                    bits = new int[batch.n];
+                    for (int s = 0; s < batch.n; s++) bits[s] = layer.activationBits(offsets[s]);
+                    if (layer.kind().countedInFab()) {
+                        counted++;
+                        for (int s = 0; s < batch.n; s++) bitSum[s] += bits[s];
+                    }
+                }
+                Tensor x = values.get(c.input());
+                hooks.beforeConv(layer, x, bits);
+                out = q ? RefKernels.conv2d(quantizeInput(layer, x, bits), quantizedConv(layer), pool) : RefKernels.conv2d(x, c, pool);
+            } else {
+                out = apply(op, values);
+                if (taps.contains(op.name())) hooks.residualTap(op.name(), out);
+            }
+            values.put(op.output(), out);
+            for (String dead : deadAfter.get(i)) values.remove(dead);
+        }
+        double[] fab = new double[batch.n];
+        for (int s = 0; s < batch.n; s++) fab[s] = quantize && counted > 0 ? bitSum[s] / counted : 32.0;
+        return new Forward(values.get(g.output()), fab, offsets);
+    }
+
+    private static Tensor quantizeInput(LayerQuant layer, Tensor x, int[] bits) {
+        if (!layer.calibrated()) throw new AdabmException("layer " + layer.name() + " is not calibrated (no activation or weight bounds)");
+        Tensor q = new Tensor(x.n, x.c, x.h, x.w);
+        int plane = x.c * x.h * x.w;
+        for (int s = 0; s < x.n; s++)
+            Quantizers.activation(x.data, s * plane, plane, layer.lower(), layer.upper(), bits[s], q.data);
+        return q;
+    }
+
+    /** The conv with its fake-quantized weight, recomputed only when the bound changes. */
+    private Op.Conv2d quantizedConv(LayerQuant layer) {
+        CachedWeight cw = weights.get(layer.name());
+        if (cw == null || cw.bound() != layer.weightBound() || cw.bits() != layer.weightBits()) {
+            Op.Conv2d c = layer.conv();
+            float[] wq = Quantizers.weights(c.weight(), layer.weightBound(), layer.weightBits());
+            cw = new CachedWeight(layer.weightBound(), layer.weightBits(), new Op.Conv2d(c.name(), c.input(), c.output(),
+                    c.inChannels(), c.outChannels(), c.kernelH(), c.kernelW(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight(),
+                    c.groups(), wq, c.bias()));
+            weights.put(layer.name(), cw);
+        }
+        return cw.conv();
+    }
+
+    private static Tensor apply(Op op, Map<String, Tensor> v) {
+        Tensor x = v.get(op.inputs().get(0));
+        return switch (op) {
+            case Op.Conv2d c -> throw new IllegalStateException("convs are handled by the caller");
+            case Op.Relu r -> RefKernels.relu(x);
+            case Op.LeakyRelu r -> RefKernels.leakyRelu(x, r.alpha());
+            case Op.PRelu p -> RefKernels.prelu(x, p.slopes());
+            case Op.Affine a -> RefKernels.affine(x, a.scale(), a.shift());
+            case Op.Add a -> RefKernels.add(x, v.get(a.b()));
+            case Op.Sub s -> RefKernels.sub(x, v.get(s.b()));
+            case Op.Concat c -> {
+                List<Tensor> parts = new ArrayList<>();
+                for (String in : c.inputs()) parts.add(v.get(in));
+                yield RefKernels.concat(parts);
+            }
+            case Op.DepthToSpace d -> RefKernels.depthToSpace(x, d.block(), d.order());
+            case Op.Pad p -> RefKernels.pad(x, p);
+            case Op.ResizeNearest r -> RefKernels.resizeNearest(x, r.scale());
+        };
+    }
+
+    @Override public void close() { if (pool != null) pool.shutdown(); }
+}

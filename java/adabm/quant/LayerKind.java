@@ -1,0 +1,17 @@
+package adabm.quant;
+
+/** How one conv is quantized (ADABM.md §1). */
+public enum LayerKind {
+    /** Activation bits = base + image offset + layer offset; counted in FAB. */
+    ADAPTIVE,
+    /** W8A8, never adapted, not counted in FAB (head and tail in full-quantization mode). */
+    FIXED8,
+    /** Base bits, not adapted, counted in FAB (RDN's 1x1 local-fusion convs). */
+    FIXED_BASE,
+    /** Not quantized (head and tail in body-only mode). */
+    FLOAT;
+
+    public boolean quantized() { return this != FLOAT; }
+
+    public boolean countedInFab() { return this == ADAPTIVE || this == FIXED_BASE; }
+}
