@@ -13,6 +13,24 @@ import java.util.stream.IntStream;
 public final class RefKernels {
     private RefKernels() { }
 
+    /** Applies one op to its inputs, looked up by tensor name in {@code values}. */
+    public static Tensor apply(Op op, java.util.Map<String, Tensor> values, ForkJoinPool pool) {
+        Tensor x = values.get(op.inputs().get(0));
+        return switch (op) {
+            case Op.Conv2d c -> conv2d(x, c, pool);
+            case Op.Relu r -> relu(x);
+            case Op.LeakyRelu r -> leakyRelu(x, r.alpha());
+            case Op.PRelu p -> prelu(x, p.slopes());
+            case Op.Affine a -> affine(x, a.scale(), a.shift());
+            case Op.Add a -> add(x, values.get(a.b()));
+            case Op.Sub s -> sub(x, values.get(s.b()));
+            case Op.Concat c -> concat(c.inputs().stream().map(values::get).toList());
+            case Op.DepthToSpace d -> depthToSpace(x, d.block(), d.order());
+            case Op.Pad p -> pad(x, p);
+            case Op.ResizeNearest r -> resizeNearest(x, r.scale());
+        };
+    }
+
     /** Convolution; rows of the output are computed as row saxpys so the JIT vectorises the inner loop. */
     public static Tensor conv2d(Tensor x, Op.Conv2d c, ForkJoinPool pool) {
         int oh = x.h + c.padTop() + c.padBottom() - c.kernelH() + 1;

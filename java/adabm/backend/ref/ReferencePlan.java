@@ -38,31 +38,10 @@ final class ReferencePlan implements Plan {
         List<Op> ops = graph.ops();
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
-            values.put(op.output(), apply(op, values));
+            values.put(op.output(), RefKernels.apply(op, values, pool));
             for (String dead : lastUsedAt.get(i)) values.remove(dead);   // bound memory to the live tensors
         }
         return values.get(graph.output());
-    }
-
-    private Tensor apply(Op op, Map<String, Tensor> v) {
-        Tensor x = v.get(op.inputs().get(0));
-        return switch (op) {
-            case Op.Conv2d c -> RefKernels.conv2d(x, c, pool);
-            case Op.Relu r -> RefKernels.relu(x);
-            case Op.LeakyRelu r -> RefKernels.leakyRelu(x, r.alpha());
-            case Op.PRelu p -> RefKernels.prelu(x, p.slopes());
-            case Op.Affine a -> RefKernels.affine(x, a.scale(), a.shift());
-            case Op.Add a -> RefKernels.add(x, v.get(a.b()));
-            case Op.Sub s -> RefKernels.sub(x, v.get(s.b()));
-            case Op.Concat c -> {
-                List<Tensor> parts = new ArrayList<>();
-                for (String in : c.inputs()) parts.add(v.get(in));
-                yield RefKernels.concat(parts);
-            }
-            case Op.DepthToSpace d -> RefKernels.depthToSpace(x, d.block(), d.order());
-            case Op.Pad p -> RefKernels.pad(x, p);
-            case Op.ResizeNearest r -> RefKernels.resizeNearest(x, r.scale());
-        };
     }
 
     @Override public void close() {
