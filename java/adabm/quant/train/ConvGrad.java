@@ -65,9 +65,7 @@ public final class ConvGrad {
                                 int iy = oy + ky - c.padTop();
                                 if (iy < 0 || iy >= x.h) continue;
                                 int orow = outBase + oy * dy.w, src = inBase + iy * x.w + shift;
-                                float row = 0;
-                                for (int ox = x0; ox < x1; ox++) row += dy.data[orow + ox] * x.data[src + ox];
-                                sum += row;
+                                sum += dotRow(dy.data, orow, x.data, src, x0, x1);
                             }
                         }
                         dw[((oc * ipg + i) * kh + ky) * kw + kx] = (float) sum;
@@ -75,6 +73,20 @@ public final class ConvGrad {
             }
         });
         return dw;
+    }
+
+    /** sum a[ia + k] * b[ib + k] for k in [from, to), four independent float accumulators so the loop pipelines. */
+    private static float dotRow(float[] a, int ia, float[] b, int ib, int from, int to) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = from;
+        for (; k + 3 < to; k += 4) {
+            s0 += a[ia + k] * b[ib + k];
+            s1 += a[ia + k + 1] * b[ib + k + 1];
+            s2 += a[ia + k + 2] * b[ib + k + 2];
+            s3 += a[ia + k + 3] * b[ib + k + 3];
+        }
+        for (; k < to; k++) s0 += a[ia + k] * b[ib + k];
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static void run(int jobs, ForkJoinPool pool, IntConsumer job) {

@@ -44,6 +44,33 @@ class FineTuneCarnSlowTest {
         assertTrue(Double.isFinite(after.eval().mean().psnr()));
     }
 
+    /** Where a step's time goes at the paper's patch size (96x96, batch 2): teacher, quantized forward, backward. */
+    @Test void stepTimingAtPaperSize() {
+        Graph g = TorchModels.load(TestData.model("carn_m.pth"), OptionalInt.of(4));
+        List<Tensor> patches = CalibrationPatches.sample(TestData.dataset("Kodak24/LR_bicubic/X4"), 4, 96, 0);
+        QuantModel m = QuantModel.create(g, new QuantSpec(4, 4, QuantMode.FQ));
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(THREADS);
+        try (FakeQuantRunner r = new FakeQuantRunner(m, THREADS)) {
+            Calibrator.calibrate(r, patches, CalibrationMethod.ADABM);
+            Tensor batch = Calibrator.stack(patches.subList(0, 2));
+            for (int rep = 0; rep < 2; rep++) {   // the second repetition is JIT-warm
+                long t0 = System.nanoTime();
+                Teacher teacher = Teacher.of(r, batch);
+                long t1 = System.nanoTime();
+                Tape tape = Tape.record(m, batch, pool);
+                long t2 = System.nanoTime();
+                FineTuneLoss.Value v = FineTuneLoss.compute(tape.output(), teacher.output(), tape.taps(), teacher.taps(), tape.batchFab(), 4, 50);
+                Gradients grads = tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab());
+                long t3 = System.nanoTime();
+                System.out.printf(Locale.ROOT, "CARN-M x4 96x96 batch 2, %d threads: teacher %.2f s, quantized forward %.2f s, loss + backward %.2f s (%d layers with gradients)%n",
+                        THREADS, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, grads.layers().size());
+                assertTrue(Double.isFinite(v.total()));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     static QuantEvaluation.Result evaluate(QuantModel m) {
         try (FakeQuantRunner r = new FakeQuantRunner(m, THREADS)) {
             return QuantEvaluation.evaluate(r, Dataset.open(TestData.dataset("Set5")), 4, true, Progress.NONE);
