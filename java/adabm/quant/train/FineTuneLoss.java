@@ -1,0 +1,84 @@
+package adabm.quant.train;
+
+import adabm.ShapeException;
+import adabm.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fine-tuning loss of ADABM.md §6 and its gradient w.r.t. the quantized network's output, residual taps and
+ * batch FAB. The float network is the teacher:
+ * L = mean|SR_q - SR_fp| + 10 * sum_{b,s} ||f_b[s] - f_b^fp[s]||_2 / (B * nBlocks * B) + lambdaBit * max(FAB - base, 0)
+ * with f_b = out_b / ||out_b||_F over the whole batch tensor. Computed in double.
+ */
+public final class FineTuneLoss {
+    public static final double DISTILL_WEIGHT = 10, DEFAULT_LAMBDA_BIT = 50;
+
+    private FineTuneLoss() { }
+
+    /** The loss, its three terms, and the gradients the tape's backward takes. */
+    public record Value(double total, double l1, double distill, double bit,
+                        Tensor dOutput, Map<String, Tensor> dTaps, double dBatchFab) { }
+
+    /**
+     * @param taps      the quantized network's residual taps, by Add node name
+     * @param teacherTaps the float network's taps, same names
+     * @param lambdaBit 0 outside "measure" stages
+     */
+    public static Value compute(Tensor output, Tensor teacher, Map<String, Tensor> taps, Map<String, Tensor> teacherTaps,
+                                double batchFab, int baseBits, double lambdaBit) {
+        sameShape(output, teacher, "output");
+        // L1 mean; its subgradient is 0 where the outputs agree
+        Tensor dOut = new Tensor(output.n, output.c, output.h, output.w);
+        double l1 = 0, inv = 1.0 / output.data.length;
+        for (int i = 0; i < output.data.length; i++) {
+            double d = (double) output.data[i] - teacher.data[i];
+            l1 += Math.abs(d);
+            dOut.data[i] = (float) (Math.signum(d) * inv);
+        }
+        l1 *= inv;
+        // feature distillation
+        Map<String, Tensor> dTaps = new LinkedHashMap<>();
+        double distill = 0;
+        int blocks = taps.size(), batch = output.n;
+        double coef = blocks == 0 ? 0 : DISTILL_WEIGHT / ((double) batch * blocks * batch);
+        for (String name : List.copyOf(taps.keySet())) {
+            Tensor o = taps.get(name), t = teacherTaps.get(name);
+            if (t == null) throw new IllegalArgumentException("teacher has no residual tap '" + name + "'");
+            sameShape(o, t, "tap " + name);
+            double no = frobenius(o), nt = frobenius(t);
+            int plane = o.c * o.h * o.w;
+            double[] gf = new double[o.data.length];     // dL/df
+            for (int s = 0; s < o.n; s++) {
+                double ss = 0;
+                for (int k = s * plane; k < (s + 1) * plane; k++) { double d = o.data[k] / no - t.data[k] / nt; ss += d * d; }
+                double norm = Math.sqrt(ss);
+                distill += coef * norm;
+                if (norm > 0) for (int k = s * plane; k < (s + 1) * plane; k++) gf[k] = coef * (o.data[k] / no - t.data[k] / nt) / norm;
+            }
+            // f = o / ||o||: dL/do = (g - f (f . g)) / ||o||
+            double fg = 0;
+            for (int k = 0; k < gf.length; k++) fg += gf[k] * o.data[k] / no;
+            Tensor d = new Tensor(o.n, o.c, o.h, o.w);
+            for (int k = 0; k < gf.length; k++) d.data[k] = (float) ((gf[k] - o.data[k] / no * fg) / no);
+            dTaps.put(name, d);
+        }
+        double excess = batchFab - baseBits;
+        double bit = lambdaBit * Math.max(excess, 0);
+        double dFab = excess > 0 ? lambdaBit : 0;
+        return new Value(l1 + distill + bit, l1, distill, bit, dOut, dTaps, dFab);
+    }
+
+    private static double frobenius(Tensor t) {
+        double ss = 0;
+        for (float v : t.data) ss += (double) v * v;
+        if (ss == 0) throw new ArithmeticException("residual tap is all zero: its normalised feature is undefined");
+        return Math.sqrt(ss);
+    }
+
+    private static void sameShape(Tensor a, Tensor b, String what) {
+        if (a.n != b.n || a.c != b.c || a.h != b.h || a.w != b.w)
+            throw new ShapeException(what + ": quantized " + a.shape() + " vs teacher " + b.shape());
+    }
+}

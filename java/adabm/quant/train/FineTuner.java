@@ -1,0 +1,128 @@
+package adabm.quant.train;
+
+import adabm.quant.BitAwareClipping;
+import adabm.quant.Calibrator;
+import adabm.quant.FakeQuantRunner;
+import adabm.quant.QuantModel;
+import adabm.tensor.Tensor;
+import java.util.*;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * AdaBM fine-tuning (ADABM.md §5–§6) of a calibrated {@link QuantModel}, in place: bit-aware clipping on the first
+ * batch, then E epochs of S steps of batch B over the calibration patches (a seeded reshuffle whenever the patches
+ * run out), with the float network as teacher. Epoch e learns {@link Stage#ofEpoch}'s parameters with that stage's
+ * own Adam (moments persist across its visits); each stage's learning rates decay x0.9 after each of its epochs.
+ */
+public final class FineTuner {
+    /** Settings; {@link #defaults()} is the paper's schedule. */
+    public record Options(int epochs, int steps, int batch, long seed, double lambdaBit,
+                          double lrWeight, double lrActivation, double lrLogit, double lrTau, double decay, int threads) {
+        public Options {
+            if (epochs < 0 || steps < 1 || batch < 1) throw new IllegalArgumentException("need epochs >= 0, steps >= 1, batch >= 1");
+            if (lambdaBit < 0) throw new IllegalArgumentException("lambda_bit must be >= 0, got " + lambdaBit);
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+
+        public static Options defaults() { return new Options(10, 50, 2, 0, FineTuneLoss.DEFAULT_LAMBDA_BIT, 0.01, 0.01, 0.01, 0.1, 0.9, 1); }
+
+        public Options withSize(int epochs, int steps, int batch) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+        }
+
+        public Options withSeed(long seed) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+        }
+
+        public Options withRates(double lrWeight, double lrActivation, double lrLogit, double lrTau) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+        }
+
+        public Options withLambdaBit(double lambdaBit) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+        }
+
+        public Options withThreads(int threads) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+        }
+    }
+
+    /** One step: the loss before the update and its terms, the batch FAB, and the stage's learning-rate factor. */
+    public record StepReport(int epoch, int step, Stage stage, double loss, double l1, double distill, double bit,
+                             double batchFab, double lrFactor, double seconds) { }
+
+    public interface Listener { void step(StepReport report); }
+
+    private FineTuner() { }
+
+    public static void run(QuantModel model, List<Tensor> patches, Options o, Listener listener) {
+        if (patches.isEmpty()) throw new IllegalArgumentException("fine-tuning needs calibration patches");
+        SplittableRandom rnd = new SplittableRandom(o.seed());
+        Batches batches = new Batches(patches, o.batch(), rnd);
+        ForkJoinPool pool = o.threads() > 1 ? new ForkJoinPool(o.threads()) : null;
+        try (FakeQuantRunner runner = new FakeQuantRunner(model, o.threads())) {
+            Tensor first = batches.next();
+            BitAwareClipping.apply(runner, first);
+            Map<Stage, StageParameters> params = new EnumMap<>(Stage.class);
+            Map<Stage, Adam> adams = new EnumMap<>(Stage.class);
+            Map<Stage, Double> lrFactor = new EnumMap<>(Stage.class);
+            int base = model.spec().activationBits();
+            for (int e = 1; e <= o.epochs(); e++) {
+                Stage stage = Stage.ofEpoch(e);
+                // the parameter set is fixed per stage, built on the first visit
+                StageParameters p = params.computeIfAbsent(stage, s -> new StageParameters(model, s, o));
+                Adam adam = adams.computeIfAbsent(stage, s -> new Adam(p.size()));
+                double factor = lrFactor.getOrDefault(stage, 1.0);
+                double[] lr = p.baseLearningRates();
+                for (int i = 0; i < lr.length; i++) lr[i] *= factor;
+                double lambda = stage == Stage.MEASURE ? o.lambdaBit() : 0;
+                for (int step = 1; step <= o.steps(); step++) {
+                    long t0 = System.nanoTime();
+                    Tensor batch = e == 1 && step == 1 ? first : batches.next();
+                    Teacher teacher = Teacher.of(runner, batch);
+                    Tape tape = Tape.record(model, batch, pool);
+                    FineTuneLoss.Value v = FineTuneLoss.compute(tape.output(), teacher.output(), tape.taps(), teacher.taps(),
+                            tape.batchFab(), base, lambda);
+                    Gradients g = tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab());
+                    p.apply(adam.step(p.gradient(g), lr));
+                    listener.step(new StepReport(e, step, stage, v.total(), v.l1(), v.distill(), v.bit(), tape.batchFab(), factor,
+                            (System.nanoTime() - t0) / 1e9));
+                }
+                lrFactor.put(stage, factor * o.decay());
+            }
+        } finally {
+            if (pool != null) pool.shutdown();
+        }
+    }
+
+    /** Consecutive batches from successive seeded shuffles of the patches. */
+    private static final class Batches {
+        private final List<Tensor> patches;
+        private final int size;
+        private final SplittableRandom rnd;
+        private int[] order = new int[0];
+        private int cursor;
+
+        Batches(List<Tensor> patches, int size, SplittableRandom rnd) {
+            this.patches = patches;
+            this.size = size;
+            this.rnd = rnd;
+        }
+
+        Tensor next() {
+            List<Tensor> items = new ArrayList<>(size);
+            while (items.size() < size) {
+                if (cursor == order.length) reshuffle();
+                items.add(patches.get(order[cursor++]));
+            }
+            return Calibrator.stack(items);
+        }
+
+        private void reshuffle() {
+            order = new int[patches.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            for (int i = order.length - 1; i > 0; i--) { int j = rnd.nextInt(i + 1); int t = order[i]; order[i] = order[j]; order[j] = t; }
+            cursor = 0;
+        }
+    }
+}

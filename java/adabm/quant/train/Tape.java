@@ -1,0 +1,259 @@
+package adabm.quant.train;
+
+import adabm.ShapeException;
+import adabm.backend.ref.RefKernels;
+import adabm.graph.Graph;
+import adabm.graph.Op;
+import adabm.quant.*;
+import adabm.tensor.Tensor;
+import java.util.*;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * A recorded fake-quantized forward of one batch and its reverse pass (ADABM.md §2, §4, §6). The forward is the
+ * one {@link FakeQuantRunner#run(Tensor, ForwardHooks)} computes (same kernels, same quantizers, same image offsets
+ * from the image bit map; outputs equal bit for bit). Backward returns the gradients w.r.t. the learnable quantizer
+ * parameters only; conv weights and biases are frozen but gradients flow through them to earlier layers.
+ * Every intermediate tensor is kept until backward, so memory grows with the graph.
+ */
+public final class Tape {
+    /**
+     * How a conv's input and weight are fake-quantized and what bit width an image counts with. {@link #EXACT} is the
+     * §2 quantizer; tests substitute the straight-through surrogate to check gradients with finite differences.
+     */
+    public interface Quantization {
+        Tensor input(LayerQuant layer, Tensor x, int[] bits);
+
+        float[] weight(LayerQuant layer);
+
+        /** The bit width this layer counts with in FAB for one sample (the hard bits for the exact forward). */
+        default double bits(LayerQuant layer, int sample, int hardBits) { return hardBits; }
+
+        Quantization EXACT = new Quantization() {
+            @Override public Tensor input(LayerQuant layer, Tensor x, int[] bits) {
+                Tensor q = new Tensor(x.n, x.c, x.h, x.w);
+                int plane = x.c * x.h * x.w;
+                for (int s = 0; s < x.n; s++) Quantizers.activation(x.data, s * plane, plane, layer.lower(), layer.upper(), bits[s], q.data);
+                return q;
+            }
+
+            @Override public float[] weight(LayerQuant layer) {
+                return Quantizers.weights(layer.conv().weight(), layer.weightBound(), layer.weightBits());
+            }
+        };
+    }
+
+    /** What one quantized conv saw: its float input, the fake-quantized input and weight, each image's bits. */
+    private record ConvRecord(LayerQuant layer, Tensor input, Tensor quantizedInput, float[] quantizedWeight, int[] bits) { }
+
+    private final QuantModel model;
+    private final ForkJoinPool pool;
+    private final Map<String, Tensor> values = new HashMap<>();
+    private final Map<String, ConvRecord> convs = new HashMap<>();
+    private final Map<String, Tensor> taps = new LinkedHashMap<>();
+    private final double[] complexity;
+    private final double[] fab;
+    private final int counted;
+    private final int batchSize;
+
+    private Tape(QuantModel model, Tensor batch, Quantization quantization, ForkJoinPool pool) {
+        this.model = model;
+        this.pool = pool;
+        this.batchSize = batch.n;
+        Graph g = model.graph();
+        if (batch.c != g.inputChannels())
+            throw new ShapeException("input has " + batch.c + " channels, graph " + g.name() + " expects " + g.inputChannels());
+        g.inferShapes(batch.h, batch.w);
+        ImageBitMap map = model.imageMap();
+        complexity = map.enabled() ? ImageComplexity.ofBatch(batch) : null;
+        int[] offsets = new int[batch.n];
+        if (map.enabled()) for (int s = 0; s < batch.n; s++) offsets[s] = map.offset(complexity[s]);
+        Set<String> tapNodes = new HashSet<>(model.roles().residualTaps());
+        double[] bitSum = new double[batch.n];
+        int countedLayers = 0;
+        values.put(g.input(), batch);
+        for (Op op : g.ops()) {
+            Tensor out;
+            if (op instanceof Op.Conv2d c) {
+                LayerQuant layer = model.layer(c.name());
+                Tensor x = values.get(c.input());
+                if (layer.kind().quantized()) {
+                    int[] bits = new int[batch.n];
+                    for (int s = 0; s < batch.n; s++) bits[s] = layer.activationBits(offsets[s]);
+                    if (layer.kind().countedInFab()) {
+                        countedLayers++;
+                        for (int s = 0; s < batch.n; s++) bitSum[s] += quantization.bits(layer, s, bits[s]);
+                    }
+                    if (!layer.calibrated()) throw new adabm.AdabmException("layer " + layer.name() + " is not calibrated (no activation or weight bounds)");
+                    Tensor xq = quantization.input(layer, x, bits);
+                    float[] wq = quantization.weight(layer);
+                    convs.put(c.name(), new ConvRecord(layer, x, xq, wq, bits));
+                    out = RefKernels.conv2d(xq, withWeight(c, wq), pool);
+                } else {
+                    out = RefKernels.conv2d(x, c, pool);
+                }
+            } else {
+                out = forward(op, values);
+                if (tapNodes.contains(op.name())) taps.put(op.name(), out);
+            }
+            values.put(op.output(), out);
+        }
+        counted = countedLayers;
+        fab = new double[batch.n];
+        for (int s = 0; s < batch.n; s++) fab[s] = counted > 0 ? bitSum[s] / counted : 32.0;
+    }
+
+    /** Records the quantized forward of a batch with the §2 quantizers. */
+    public static Tape record(QuantModel model, Tensor batch, ForkJoinPool pool) {
+        return new Tape(model, batch, Quantization.EXACT, pool);
+    }
+
+    /** Records a forward with another quantization (the straight-through surrogate in gradient tests). */
+    public static Tape record(QuantModel model, Tensor batch, Quantization quantization, ForkJoinPool pool) {
+        return new Tape(model, batch, quantization, pool);
+    }
+
+    public Tensor output() { return values.get(model.graph().output()); }
+
+    /** Residual-block outputs by Add node name, in graph order. */
+    public Map<String, Tensor> taps() { return Collections.unmodifiableMap(taps); }
+
+    /** Each image's FAB (32 when no layer counts). */
+    public double[] fab() { return fab.clone(); }
+
+    /** Mean FAB over the batch. */
+    public double batchFab() { return Arrays.stream(fab).average().orElse(32.0); }
+
+    /**
+     * Reverse pass. {@code dOutput} = dL/d(output); {@code dTaps} = dL/d(residual tap) by Add node name (may be
+     * empty); {@code dBatchFab} = dL/d(batch FAB). Bits reach the loss through d xq/db (§2), the layer logits through
+     * tanh (§4) and the image thresholds through the soft image offset, straight-through.
+     */
+    public Gradients backward(Tensor dOutput, Map<String, Tensor> dTaps, double dBatchFab) {
+        Graph g = model.graph();
+        Gradients grads = new Gradients();
+        Map<String, Tensor> grad = new HashMap<>();
+        grad.put(g.output(), dOutput);
+        double[][] imageBitGrad = new double[1][batchSize];   // sum over adaptive layers of dL/db(k, s)
+        List<Op> ops = g.ops();
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            Op op = ops.get(i);
+            Tensor tapGrad = dTaps.get(op.name());
+            if (tapGrad != null) accumulate(grad, op.output(), tapGrad);
+            Tensor dy = grad.remove(op.output());
+            if (dy == null) continue;
+            if (op instanceof Op.Conv2d c) backwardConv(c, dy, grad, grads, dBatchFab, imageBitGrad[0]);
+            else backwardOp(op, dy, grad);
+        }
+        ImageBitMap map = model.imageMap();
+        if (map.enabled())
+            for (int s = 0; s < batchSize; s++) {
+                grads.tauLow += imageBitGrad[0][s] * BitMaps.softImageOffsetGradTauLow(complexity[s], map.tauLow(), map.tauHigh());
+                grads.tauHigh += imageBitGrad[0][s] * BitMaps.softImageOffsetGradTauHigh(complexity[s], map.tauLow(), map.tauHigh());
+            }
+        return grads;
+    }
+
+    private void backwardConv(Op.Conv2d c, Tensor dy, Map<String, Tensor> grad, Gradients grads, double dBatchFab, double[] imageBitGrad) {
+        ConvRecord rec = convs.get(c.name());
+        Tensor x = values.get(c.input());
+        if (rec == null) {
+            accumulate(grad, c.input(), ConvGrad.backwardData(dy, c, c.weight(), x.h, x.w, pool));
+            return;
+        }
+        LayerQuant layer = rec.layer();
+        Gradients.Layer lg = grads.layer(layer.name());
+        // weight bound: dL/dWq chained through d wq/duw
+        float[] dw = ConvGrad.backwardWeights(dy, rec.quantizedInput(), c, pool);
+        float[] w = c.weight();
+        float uw = layer.weightBound();
+        double gw = 0;
+        for (int k = 0; k < w.length; k++) gw += dw[k] * (double) Quantizers.weightGradBound(w[k], uw, layer.weightBits());
+        lg.weightBound += gw;
+        // input: STE mask, activation bounds, bits
+        Tensor dxq = ConvGrad.backwardData(dy, c, rec.quantizedWeight(), x.h, x.w, pool);
+        Tensor dx = new Tensor(x.n, x.c, x.h, x.w);
+        float l = layer.lower(), u = layer.upper();
+        boolean adaptive = layer.kind() == LayerKind.ADAPTIVE;
+        int plane = x.c * x.h * x.w;
+        double gl = 0, gu = 0;
+        for (int s = 0; s < x.n; s++) {
+            int bits = rec.bits()[s];
+            double gb = 0;
+            for (int k = s * plane; k < (s + 1) * plane; k++) {
+                float v = x.data[k], d = dxq.data[k];
+                if (d == 0f) continue;
+                dx.data[k] = d * Quantizers.activationGradX(v, l, u);
+                gl += d * (double) Quantizers.activationGradL(v, l, u, bits);
+                gu += d * (double) Quantizers.activationGradU(v, l, u, bits);
+                if (adaptive) gb += d * (double) Quantizers.activationGradBits(v, l, u, bits);
+            }
+            if (adaptive) {
+                // FAB counts this layer's bits: d FAB_batch / d b(k, s) = 1 / (B * counted)
+                if (layer.kind().countedInFab()) gb += dBatchFab / ((double) batchSize * counted);
+                lg.logit += gb * BitMaps.softLayerOffsetGrad(layer.layerLogit());
+                imageBitGrad[s] += gb;
+            }
+        }
+        lg.lower += gl;
+        lg.upper += gu;
+        accumulate(grad, c.input(), dx);
+    }
+
+    private void backwardOp(Op op, Tensor dy, Map<String, Tensor> grad) {
+        Tensor x = values.get(op.inputs().get(0));
+        switch (op) {
+            case Op.Conv2d c -> throw new IllegalStateException("convs are handled by backwardConv");
+            case Op.Relu r -> accumulate(grad, r.input(), OpGrad.relu(dy, x));
+            case Op.LeakyRelu r -> accumulate(grad, r.input(), OpGrad.leakyRelu(dy, x, r.alpha()));
+            case Op.PRelu p -> accumulate(grad, p.input(), OpGrad.prelu(dy, x, p.slopes()));
+            case Op.Affine a -> accumulate(grad, a.input(), OpGrad.affine(dy, a.scale()));
+            case Op.Add a -> { accumulate(grad, a.a(), dy); accumulate(grad, a.b(), dy); }
+            case Op.Sub s -> { accumulate(grad, s.a(), dy); accumulate(grad, s.b(), OpGrad.negate(dy)); }
+            case Op.Concat c -> {
+                int[] channels = new int[c.inputs().size()];
+                for (int k = 0; k < channels.length; k++) channels[k] = values.get(c.inputs().get(k)).c;
+                List<Tensor> parts = OpGrad.concat(dy, channels);
+                for (int k = 0; k < channels.length; k++) accumulate(grad, c.inputs().get(k), parts.get(k));
+            }
+            case Op.DepthToSpace d -> accumulate(grad, d.input(), OpGrad.depthToSpace(dy, d.block(), d.order()));
+            case Op.Pad p -> accumulate(grad, p.input(), OpGrad.pad(dy, p, x.h, x.w));
+            case Op.ResizeNearest r -> accumulate(grad, r.input(), OpGrad.resizeNearest(dy, r.scale()));
+        }
+    }
+
+    /** Adds into the running gradient of a tensor; never mutates a tensor it did not create (dy may be shared). */
+    private static void accumulate(Map<String, Tensor> grad, String name, Tensor g) {
+        Tensor have = grad.get(name);
+        if (have == null) { grad.put(name, g); return; }
+        Tensor sum = new Tensor(g.n, g.c, g.h, g.w);
+        for (int i = 0; i < sum.data.length; i++) sum.data[i] = have.data[i] + g.data[i];
+        grad.put(name, sum);
+    }
+
+    private static Op.Conv2d withWeight(Op.Conv2d c, float[] w) {
+        return new Op.Conv2d(c.name(), c.input(), c.output(), c.inChannels(), c.outChannels(), c.kernelH(), c.kernelW(),
+                c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), c.groups(), w, c.bias());
+    }
+
+    private static Tensor forward(Op op, Map<String, Tensor> v) {
+        Tensor x = v.get(op.inputs().get(0));
+        return switch (op) {
+            case Op.Conv2d c -> throw new IllegalStateException("convs are handled by the caller");
+            case Op.Relu r -> RefKernels.relu(x);
+            case Op.LeakyRelu r -> RefKernels.leakyRelu(x, r.alpha());
+            case Op.PRelu p -> RefKernels.prelu(x, p.slopes());
+            case Op.Affine a -> RefKernels.affine(x, a.scale(), a.shift());
+            case Op.Add a -> RefKernels.add(x, v.get(a.b()));
+            case Op.Sub s -> RefKernels.sub(x, v.get(s.b()));
+            case Op.Concat c -> {
+                List<Tensor> parts = new ArrayList<>();
+                for (String in : c.inputs()) parts.add(v.get(in));
+                yield RefKernels.concat(parts);
+            }
+            case Op.DepthToSpace d -> RefKernels.depthToSpace(x, d.block(), d.order());
+            case Op.Pad p -> RefKernels.pad(x, p);
+            case Op.ResizeNearest r -> RefKernels.resizeNearest(x, r.scale());
+        };
+    }
+}
