@@ -87,7 +87,7 @@ public final class FakeQuantRunner implements AutoCloseable {
                 hooks.beforeConv(layer, x, bits);
                 out = q ? RefKernels.conv2d(quantizeInput(layer, x, bits), quantizedConv(layer), pool) : RefKernels.conv2d(x, c, pool);
             } else {
-                out = apply(op, values);
+                out = RefKernels.apply(op, values, null);
                 if (taps.contains(op.name())) hooks.residualTap(op.name(), out);
             }
             values.put(op.output(), out);
@@ -119,27 +119,6 @@ public final class FakeQuantRunner implements AutoCloseable {
             weights.put(layer.name(), cw);
         }
         return cw.conv();
-    }
-
-    private static Tensor apply(Op op, Map<String, Tensor> v) {
-        Tensor x = v.get(op.inputs().get(0));
-        return switch (op) {
-            case Op.Conv2d c -> throw new IllegalStateException("convs are handled by the caller");
-            case Op.Relu r -> RefKernels.relu(x);
-            case Op.LeakyRelu r -> RefKernels.leakyRelu(x, r.alpha());
-            case Op.PRelu p -> RefKernels.prelu(x, p.slopes());
-            case Op.Affine a -> RefKernels.affine(x, a.scale(), a.shift());
-            case Op.Add a -> RefKernels.add(x, v.get(a.b()));
-            case Op.Sub s -> RefKernels.sub(x, v.get(s.b()));
-            case Op.Concat c -> {
-                List<Tensor> parts = new ArrayList<>();
-                for (String in : c.inputs()) parts.add(v.get(in));
-                yield RefKernels.concat(parts);
-            }
-            case Op.DepthToSpace d -> RefKernels.depthToSpace(x, d.block(), d.order());
-            case Op.Pad p -> RefKernels.pad(x, p);
-            case Op.ResizeNearest r -> RefKernels.resizeNearest(x, r.scale());
-        };
     }
 
     @Override public void close() { if (pool != null) pool.shutdown(); }

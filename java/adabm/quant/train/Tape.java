@@ -93,7 +93,7 @@ public final class Tape {
                     out = RefKernels.conv2d(x, c, pool);
                 }
             } else {
-                out = forward(op, values);
+                out = RefKernels.apply(op, values, null);
                 if (tapNodes.contains(op.name())) taps.put(op.name(), out);
             }
             values.put(op.output(), out);
@@ -234,26 +234,5 @@ public final class Tape {
     private static Op.Conv2d withWeight(Op.Conv2d c, float[] w) {
         return new Op.Conv2d(c.name(), c.input(), c.output(), c.inChannels(), c.outChannels(), c.kernelH(), c.kernelW(),
                 c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), c.groups(), w, c.bias());
-    }
-
-    private static Tensor forward(Op op, Map<String, Tensor> v) {
-        Tensor x = v.get(op.inputs().get(0));
-        return switch (op) {
-            case Op.Conv2d c -> throw new IllegalStateException("convs are handled by the caller");
-            case Op.Relu r -> RefKernels.relu(x);
-            case Op.LeakyRelu r -> RefKernels.leakyRelu(x, r.alpha());
-            case Op.PRelu p -> RefKernels.prelu(x, p.slopes());
-            case Op.Affine a -> RefKernels.affine(x, a.scale(), a.shift());
-            case Op.Add a -> RefKernels.add(x, v.get(a.b()));
-            case Op.Sub s -> RefKernels.sub(x, v.get(s.b()));
-            case Op.Concat c -> {
-                List<Tensor> parts = new ArrayList<>();
-                for (String in : c.inputs()) parts.add(v.get(in));
-                yield RefKernels.concat(parts);
-            }
-            case Op.DepthToSpace d -> RefKernels.depthToSpace(x, d.block(), d.order());
-            case Op.Pad p -> RefKernels.pad(x, p);
-            case Op.ResizeNearest r -> RefKernels.resizeNearest(x, r.scale());
-        };
     }
 }
