@@ -66,12 +66,7 @@ extern "C" int32_t adabm_plan_implementations(void* plan, char* buf, size_t capa
     int32_t length = 0;
     int32_t rc = guarded([&] {
         std::string text = checked(plan)->implementations();
-        if (buf && capacity > 0) {
-            size_t n = std::min(capacity - 1, text.size());
-            std::memcpy(buf, text.data(), n);
-            buf[n] = '\0';
-        }
-        length = int32_t(std::min<size_t>(text.size(), INT32_MAX));
+        length = adabm::copy_text(text, buf, capacity);
     });
     return rc == ADABM_OK ? length : rc;
 }

@@ -4,6 +4,9 @@
 #include "adabm.h"
 #include "errors.h"
 #include <oneapi/dnnl/dnnl.hpp>
+#include <algorithm>
+#include <climits>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -38,6 +41,17 @@ int32_t guarded(F&& body) {
     } catch (...) {
         return fail(ADABM_E_INTERNAL, "internal error: unknown exception");
     }
+}
+
+// Copies text into a caller's buffer (NUL-terminated, truncated to capacity) and returns its full length, so a
+// caller can retry with a larger buffer.
+inline int32_t copy_text(const std::string& text, char* buf, size_t capacity) {
+    if (buf && capacity > 0) {
+        size_t n = std::min(capacity - 1, text.size());
+        std::memcpy(buf, text.data(), n);
+        buf[n] = '\0';
+    }
+    return int32_t(std::min<size_t>(text.size(), INT32_MAX));
 }
 
 }  // namespace adabm

@@ -27,27 +27,28 @@ final class NativeLibrary {
 
     private final MethodHandle lastError, planCreate, planOutputShape, planRun, planCachedShapes, planImplementations, planDestroy;
     final Path path;
+    private final SymbolLookup lookup;
 
     private NativeLibrary(Path path) throws Throwable {
         this.path = path;
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup lib = SymbolLookup.libraryLookup(path, Arena.global());
-        MethodHandle abi = bind(linker, lib, "adabm_abi_version", FunctionDescriptor.of(I32));
+        this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
+        MethodHandle abi = bind("adabm_abi_version", FunctionDescriptor.of(I32));
         int version = (int) abi.invokeExact();
         if (version != ABI_VERSION)
             throw new IllegalStateException(path + " has ABI version " + version + ", this code needs " + ABI_VERSION);
-        lastError = bind(linker, lib, "adabm_last_error", FunctionDescriptor.of(PTR));
-        planCreate = bind(linker, lib, "adabm_plan_create", FunctionDescriptor.of(I32, PTR, SIZE_T, I32, PTR));
-        planOutputShape = bind(linker, lib, "adabm_plan_output_shape", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR));
-        planRun = bind(linker, lib, "adabm_plan_run", FunctionDescriptor.of(I32, PTR, PTR, I32, I32, I32, I32, PTR, SIZE_T));
-        planCachedShapes = bind(linker, lib, "adabm_plan_cached_shapes", FunctionDescriptor.of(I32, PTR));
-        planImplementations = bind(linker, lib, "adabm_plan_implementations", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
-        planDestroy = bind(linker, lib, "adabm_plan_destroy", FunctionDescriptor.of(I32, PTR));
+        lastError = bind("adabm_last_error", FunctionDescriptor.of(PTR));
+        planCreate = bind("adabm_plan_create", FunctionDescriptor.of(I32, PTR, SIZE_T, I32, PTR));
+        planOutputShape = bind("adabm_plan_output_shape", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR));
+        planRun = bind("adabm_plan_run", FunctionDescriptor.of(I32, PTR, PTR, I32, I32, I32, I32, PTR, SIZE_T));
+        planCachedShapes = bind("adabm_plan_cached_shapes", FunctionDescriptor.of(I32, PTR));
+        planImplementations = bind("adabm_plan_implementations", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
+        planDestroy = bind("adabm_plan_destroy", FunctionDescriptor.of(I32, PTR));
     }
 
-    private static MethodHandle bind(Linker linker, SymbolLookup lib, String name, FunctionDescriptor fd) {
-        MemorySegment symbol = lib.find(name).orElseThrow(() -> new IllegalStateException("symbol " + name + " is missing"));
-        return linker.downcallHandle(symbol, fd);
+    /** A downcall handle for one of the library's entry points (other bindings of this library use it too). */
+    MethodHandle bind(String name, FunctionDescriptor fd) {
+        MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException("symbol " + name + " is missing"));
+        return Linker.nativeLinker().downcallHandle(symbol, fd);
     }
 
     private static final class Holder {
@@ -93,7 +94,8 @@ final class NativeLibrary {
 
     // ---- calls; each throws NativeException with the native message on a negative return code ----
 
-    private NativeException error(String operation, int code) {
+    /** The calling thread's native error message, wrapped with the failed operation and its code. */
+    NativeException error(String operation, int code) {
         String message;
         try {
             MemorySegment p = (MemorySegment) lastError.invokeExact();

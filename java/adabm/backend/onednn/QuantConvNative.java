@@ -2,9 +2,7 @@ package adabm.backend.onednn;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -19,25 +17,19 @@ final class QuantConvNative {
     private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
     private static final ValueLayout PTR = ValueLayout.ADDRESS;
 
-    private final MethodHandle lastError, create, setWeightBits, outputSize, run, implementation, destroy;
+    private final NativeLibrary lib;
+    private final MethodHandle create, setWeightBits, outputSize, run, implementation, destroy;
 
     private QuantConvNative(NativeLibrary lib) {
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup lookup = SymbolLookup.libraryLookup(lib.path, Arena.global());
-        lastError = bind(linker, lookup, "adabm_last_error", FunctionDescriptor.of(PTR));
-        create = bind(linker, lookup, "adabm_qconv_create",
+        this.lib = lib;
+        create = lib.bind("adabm_qconv_create",
                 FunctionDescriptor.of(I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, PTR, PTR, I32, PTR));
-        setWeightBits = bind(linker, lookup, "adabm_qconv_set_weight_bits", FunctionDescriptor.of(I32, PTR, F32, I32));
-        outputSize = bind(linker, lookup, "adabm_qconv_output_size", FunctionDescriptor.of(I32, PTR, I32, I32, PTR));
-        run = bind(linker, lookup, "adabm_qconv_run", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T, I32, I32, I32,
+        setWeightBits = lib.bind("adabm_qconv_set_weight_bits", FunctionDescriptor.of(I32, PTR, F32, I32));
+        outputSize = lib.bind("adabm_qconv_output_size", FunctionDescriptor.of(I32, PTR, I32, I32, PTR));
+        run = lib.bind("adabm_qconv_run", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T, I32, I32, I32,
                 F32, F32, I32, PTR, SIZE_T, PTR, SIZE_T, F32, F32, I32));
-        implementation = bind(linker, lookup, "adabm_qconv_implementation", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
-        destroy = bind(linker, lookup, "adabm_qconv_destroy", FunctionDescriptor.of(I32, PTR));
-    }
-
-    private static MethodHandle bind(Linker linker, SymbolLookup lib, String name, FunctionDescriptor fd) {
-        MemorySegment symbol = lib.find(name).orElseThrow(() -> new IllegalStateException("symbol " + name + " is missing"));
-        return linker.downcallHandle(symbol, fd);
+        implementation = lib.bind("adabm_qconv_implementation", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
+        destroy = lib.bind("adabm_qconv_destroy", FunctionDescriptor.of(I32, PTR));
     }
 
     private static final class Holder {
@@ -60,17 +52,6 @@ final class QuantConvNative {
 
     static String failure() { return Holder.FAILURE; }
 
-    private NativeException error(String operation, int code) {
-        String message;
-        try {
-            MemorySegment p = (MemorySegment) lastError.invokeExact();
-            message = p.reinterpret(Integer.MAX_VALUE).getString(0);
-        } catch (Throwable t) {
-            message = "(no message: " + t + ")";
-        }
-        return new NativeException(operation, code, message);
-    }
-
     private static IllegalStateException broken(Throwable t) { return new IllegalStateException("native call failed", t); }
 
     MemorySegment create(QuantConv.Geometry g, MemorySegment weight, MemorySegment bias, int threads) {
@@ -84,7 +65,7 @@ final class QuantConvNative {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) throw error("qconv create", rc);
+        if (rc != 0) throw lib.error("qconv create", rc);
         return handle;
     }
 
@@ -95,7 +76,7 @@ final class QuantConvNative {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) throw error("qconv weight bits", rc);
+        if (rc != 0) throw lib.error("qconv weight bits", rc);
     }
 
     int[] outputSize(MemorySegment handle, int h, int w) {
@@ -108,7 +89,7 @@ final class QuantConvNative {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) throw error("qconv output size", rc);
+        if (rc != 0) throw lib.error("qconv output size", rc);
         return hw;
     }
 
@@ -121,14 +102,14 @@ final class QuantConvNative {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) throw error("qconv run", rc);
+        if (rc != 0) throw lib.error("qconv run", rc);
     }
 
     String implementation(MemorySegment handle) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(4096);
             int rc = (int) implementation.invokeExact(handle, buf, buf.byteSize());
-            if (rc < 0) throw error("qconv implementation", rc);
+            if (rc < 0) throw lib.error("qconv implementation", rc);
             return buf.getString(0);
         } catch (NativeException e) {
             throw e;
@@ -144,6 +125,6 @@ final class QuantConvNative {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) throw error("qconv destroy", rc);
+        if (rc != 0) throw lib.error("qconv destroy", rc);
     }
 }
