@@ -15,6 +15,9 @@ public interface Backend {
     /** Compiles the whole graph once; the plan then runs one input per call without per-layer Java work. */
     Plan compile(Graph graph, BackendOptions options);
 
+    /** Per-conv float32 forward and backward kernels (fake-quantized execution, calibration, fine-tuning). */
+    ConvKernels convKernels(int threads);
+
     record Availability(boolean available, String reason) {
         public static Availability yes() { return new Availability(true, "available"); }
         public static Availability no(String reason) { return new Availability(false, reason); }

@@ -2,34 +2,44 @@ package adabm.quant;
 
 import adabm.AdabmException;
 import adabm.ShapeException;
+import adabm.backend.ConvKernels;
+import adabm.backend.ref.JavaConvKernels;
 import adabm.backend.ref.RefKernels;
 import adabm.graph.Graph;
 import adabm.graph.Op;
 import adabm.tensor.Tensor;
 import java.util.*;
-import java.util.concurrent.ForkJoinPool;
 
 /**
- * Fake-quantized execution of a {@link QuantModel} with {@link RefKernels} (ADABM.md §1–§2, §7): every quantized
+ * Fake-quantized execution of a {@link QuantModel} (ADABM.md §1–§2, §7): convs on a {@link ConvKernels}, other ops on
+ * {@link RefKernels}: every quantized
  * conv fake-quantizes its input (per image, at that image's bits) and its weight, then convolves; the conv's zero
  * padding pads the fake-quantized input with exact 0.0. Everything else runs in float32. A batch of N images may
  * carry one image offset each; FAB is reported per image. Not thread-safe (it caches quantized weights).
  */
 public final class FakeQuantRunner implements AutoCloseable {
     private final QuantModel model;
-    private final ForkJoinPool pool;
+    private final ConvKernels kernels;
+    private final boolean ownsKernels;
     private final List<List<String>> deadAfter = new ArrayList<>();
     private final Set<String> taps;
     private final Map<String, CachedWeight> weights = new HashMap<>();
 
-    private record CachedWeight(float bound, int bits, Op.Conv2d conv) { }
+    private record CachedWeight(float bound, int bits, float[] weight) { }
 
     /** Output, each image's FAB (32 for a float forward or when no layer counts), and the image offsets used. */
     public record Forward(Tensor output, double[] fab, int[] imageOffsets) { }
 
-    public FakeQuantRunner(QuantModel model, int threads) {
+    /** A runner on the pure-Java kernels with this many threads (closed with the runner). */
+    public FakeQuantRunner(QuantModel model, int threads) { this(model, new JavaConvKernels(threads), true); }
+
+    /** A runner on the caller's kernels (the caller closes them). */
+    public FakeQuantRunner(QuantModel model, ConvKernels kernels) { this(model, kernels, false); }
+
+    private FakeQuantRunner(QuantModel model, ConvKernels kernels, boolean ownsKernels) {
         this.model = model;
-        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.kernels = kernels;
+        this.ownsKernels = ownsKernels;
         this.taps = new HashSet<>(model.roles().residualTaps());
         Graph g = model.graph();
         Map<String, Integer> last = new HashMap<>();
@@ -39,6 +49,8 @@ public final class FakeQuantRunner implements AutoCloseable {
     }
 
     public QuantModel model() { return model; }
+
+    public ConvKernels kernels() { return kernels; }
 
     /** Quantized forward; image offsets from the model's image bit map (complexity of each input image). */
     public Forward run(Tensor batch, ForwardHooks hooks) {
@@ -85,7 +97,12 @@ public final class FakeQuantRunner implements AutoCloseable {
                 }
                 Tensor x = values.get(c.input());
                 hooks.beforeConv(layer, x, bits);
-                out = q ? RefKernels.conv2d(quantizeInput(layer, x, bits), quantizedConv(layer), pool) : RefKernels.conv2d(x, c, pool);
+                if (q) {
+                    Tensor xq = quantizeInput(layer, x, bits);   // checks calibration first
+                    out = kernels.forward(c, quantizedWeight(layer), xq);
+                } else {
+                    out = kernels.forward(c, c.weight(), x);
+                }
             } else {
                 out = RefKernels.apply(op, values, null);
                 if (taps.contains(op.name())) hooks.residualTap(op.name(), out);
@@ -107,19 +124,16 @@ public final class FakeQuantRunner implements AutoCloseable {
         return q;
     }
 
-    /** The conv with its fake-quantized weight, recomputed only when the bound changes. */
-    private Op.Conv2d quantizedConv(LayerQuant layer) {
+    /** The conv's fake-quantized weight, recomputed only when the bound changes. */
+    private float[] quantizedWeight(LayerQuant layer) {
         CachedWeight cw = weights.get(layer.name());
         if (cw == null || cw.bound() != layer.weightBound() || cw.bits() != layer.weightBits()) {
-            Op.Conv2d c = layer.conv();
-            float[] wq = Quantizers.weights(c.weight(), layer.weightBound(), layer.weightBits());
-            cw = new CachedWeight(layer.weightBound(), layer.weightBits(), new Op.Conv2d(c.name(), c.input(), c.output(),
-                    c.inChannels(), c.outChannels(), c.kernelH(), c.kernelW(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight(),
-                    c.groups(), wq, c.bias()));
+            float[] wq = Quantizers.weights(layer.conv().weight(), layer.weightBound(), layer.weightBits());
+            cw = new CachedWeight(layer.weightBound(), layer.weightBits(), wq);
             weights.put(layer.name(), cw);
         }
-        return cw.conv();
+        return cw.weight();
     }
 
-    @Override public void close() { if (pool != null) pool.shutdown(); }
+    @Override public void close() { if (ownsKernels) kernels.close(); }
 }

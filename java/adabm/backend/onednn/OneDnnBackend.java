@@ -19,6 +19,10 @@ public final class OneDnnBackend implements Backend {
         }
     }
 
+    @Override public adabm.backend.ConvKernels convKernels(int threads) {
+        throw new BackendUnavailableException("backend 'onednn' has no per-conv kernels yet");
+    }
+
     @Override public Plan compile(Graph graph, BackendOptions options) {
         NativeLibrary lib = NativeLibrary.instance();
         if (lib == null) throw new BackendUnavailableException("backend 'onednn' is unavailable: " + NativeLibrary.failure());

@@ -11,5 +11,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override public Availability availability() { return Availability.yes(); }
 
+    @Override public adabm.backend.ConvKernels convKernels(int threads) { return new JavaConvKernels(threads); }
+
     @Override public Plan compile(Graph graph, BackendOptions options) { return new ReferencePlan(graph, options.effectiveThreads()); }
 }

@@ -1,12 +1,13 @@
 package adabm.quant.train;
 
+import adabm.backend.ConvKernels;
+import adabm.backend.ref.JavaConvKernels;
 import adabm.quant.BitAwareClipping;
 import adabm.quant.Calibrator;
 import adabm.quant.FakeQuantRunner;
 import adabm.quant.QuantModel;
 import adabm.tensor.Tensor;
 import java.util.*;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * AdaBM fine-tuning (ADABM.md §5–§6) of a calibrated {@link QuantModel}, in place: bit-aware clipping on the first
@@ -55,12 +56,17 @@ public final class FineTuner {
 
     private FineTuner() { }
 
+    /** Fine-tunes on the pure-Java kernels with {@code o.threads()} threads. */
     public static void run(QuantModel model, List<Tensor> patches, Options o, Listener listener) {
+        try (ConvKernels kernels = new JavaConvKernels(o.threads())) { run(model, patches, o, kernels, listener); }
+    }
+
+    /** Fine-tunes with convs (forward, both backward passes) on the given kernels. */
+    public static void run(QuantModel model, List<Tensor> patches, Options o, ConvKernels kernels, Listener listener) {
         if (patches.isEmpty()) throw new IllegalArgumentException("fine-tuning needs calibration patches");
         SplittableRandom rnd = new SplittableRandom(o.seed());
         Batches batches = new Batches(patches, o.batch(), rnd);
-        ForkJoinPool pool = o.threads() > 1 ? new ForkJoinPool(o.threads()) : null;
-        try (FakeQuantRunner runner = new FakeQuantRunner(model, o.threads())) {
+        try (FakeQuantRunner runner = new FakeQuantRunner(model, kernels)) {
             Tensor first = batches.next();
             BitAwareClipping.apply(runner, first);
             Map<Stage, StageParameters> params = new EnumMap<>(Stage.class);
@@ -80,18 +86,16 @@ public final class FineTuner {
                     long t0 = System.nanoTime();
                     Tensor batch = e == 1 && step == 1 ? first : batches.next();
                     Teacher teacher = Teacher.of(runner, batch);
-                    Tape tape = Tape.record(model, batch, pool);
+                    Tape tape = Tape.record(model, batch, kernels);
                     FineTuneLoss.Value v = FineTuneLoss.compute(tape.output(), teacher.output(), tape.taps(), teacher.taps(),
                             tape.batchFab(), base, lambda);
-                    Gradients g = tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab());
+                    Gradients g = tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab(), stage == Stage.W);
                     p.apply(adam.step(p.gradient(g), lr));
                     listener.step(new StepReport(e, step, stage, v.total(), v.l1(), v.distill(), v.bit(), tape.batchFab(), factor,
                             (System.nanoTime() - t0) / 1e9));
                 }
                 lrFactor.put(stage, factor * o.decay());
             }
-        } finally {
-            if (pool != null) pool.shutdown();
         }
     }
 

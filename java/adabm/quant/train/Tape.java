@@ -1,13 +1,13 @@
 package adabm.quant.train;
 
 import adabm.ShapeException;
+import adabm.backend.ConvKernels;
 import adabm.backend.ref.RefKernels;
 import adabm.graph.Graph;
 import adabm.graph.Op;
 import adabm.quant.*;
 import adabm.tensor.Tensor;
 import java.util.*;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * A recorded fake-quantized forward of one batch and its reverse pass (ADABM.md §2, §4, §6). The forward is the
@@ -47,7 +47,7 @@ public final class Tape {
     private record ConvRecord(LayerQuant layer, Tensor input, Tensor quantizedInput, float[] quantizedWeight, int[] bits) { }
 
     private final QuantModel model;
-    private final ForkJoinPool pool;
+    private final ConvKernels kernels;
     private final Map<String, Tensor> values = new HashMap<>();
     private final Map<String, ConvRecord> convs = new HashMap<>();
     private final Map<String, Tensor> taps = new LinkedHashMap<>();
@@ -56,9 +56,9 @@ public final class Tape {
     private final int counted;
     private final int batchSize;
 
-    private Tape(QuantModel model, Tensor batch, Quantization quantization, ForkJoinPool pool) {
+    private Tape(QuantModel model, Tensor batch, Quantization quantization, ConvKernels kernels) {
         this.model = model;
-        this.pool = pool;
+        this.kernels = kernels;
         this.batchSize = batch.n;
         Graph g = model.graph();
         if (batch.c != g.inputChannels())
@@ -88,9 +88,9 @@ public final class Tape {
                     Tensor xq = quantization.input(layer, x, bits);
                     float[] wq = quantization.weight(layer);
                     convs.put(c.name(), new ConvRecord(layer, x, xq, wq, bits));
-                    out = RefKernels.conv2d(xq, withWeight(c, wq), pool);
+                    out = kernels.forward(c, wq, xq);
                 } else {
-                    out = RefKernels.conv2d(x, c, pool);
+                    out = kernels.forward(c, c.weight(), x);
                 }
             } else {
                 out = RefKernels.apply(op, values, null);
@@ -104,13 +104,13 @@ public final class Tape {
     }
 
     /** Records the quantized forward of a batch with the §2 quantizers. */
-    public static Tape record(QuantModel model, Tensor batch, ForkJoinPool pool) {
-        return new Tape(model, batch, Quantization.EXACT, pool);
+    public static Tape record(QuantModel model, Tensor batch, ConvKernels kernels) {
+        return new Tape(model, batch, Quantization.EXACT, kernels);
     }
 
     /** Records a forward with another quantization (the straight-through surrogate in gradient tests). */
-    public static Tape record(QuantModel model, Tensor batch, Quantization quantization, ForkJoinPool pool) {
-        return new Tape(model, batch, quantization, pool);
+    public static Tape record(QuantModel model, Tensor batch, Quantization quantization, ConvKernels kernels) {
+        return new Tape(model, batch, quantization, kernels);
     }
 
     public Tensor output() { return values.get(model.graph().output()); }
@@ -130,6 +130,14 @@ public final class Tape {
      * tanh (§4) and the image thresholds through the soft image offset, straight-through.
      */
     public Gradients backward(Tensor dOutput, Map<String, Tensor> dTaps, double dBatchFab) {
+        return backward(dOutput, dTaps, dBatchFab, true);
+    }
+
+    /**
+     * Reverse pass; with {@code weightBounds} false the weight-bound gradients are left at 0 and the conv
+     * backward-weights passes, the most expensive part, are skipped (stages that do not learn uw).
+     */
+    public Gradients backward(Tensor dOutput, Map<String, Tensor> dTaps, double dBatchFab, boolean weightBounds) {
         Graph g = model.graph();
         Gradients grads = new Gradients();
         Map<String, Tensor> grad = new HashMap<>();
@@ -142,7 +150,7 @@ public final class Tape {
             if (tapGrad != null) accumulate(grad, op.output(), tapGrad);
             Tensor dy = grad.remove(op.output());
             if (dy == null) continue;
-            if (op instanceof Op.Conv2d c) backwardConv(c, dy, grad, grads, dBatchFab, imageBitGrad[0]);
+            if (op instanceof Op.Conv2d c) backwardConv(c, dy, grad, grads, dBatchFab, imageBitGrad[0], weightBounds);
             else backwardOp(op, dy, grad);
         }
         ImageBitMap map = model.imageMap();
@@ -154,24 +162,27 @@ public final class Tape {
         return grads;
     }
 
-    private void backwardConv(Op.Conv2d c, Tensor dy, Map<String, Tensor> grad, Gradients grads, double dBatchFab, double[] imageBitGrad) {
+    private void backwardConv(Op.Conv2d c, Tensor dy, Map<String, Tensor> grad, Gradients grads, double dBatchFab, double[] imageBitGrad,
+                              boolean weightBounds) {
         ConvRecord rec = convs.get(c.name());
         Tensor x = values.get(c.input());
         if (rec == null) {
-            accumulate(grad, c.input(), ConvGrad.backwardData(dy, c, c.weight(), x.h, x.w, pool));
+            accumulate(grad, c.input(), kernels.backwardData(c, c.weight(), dy, x.h, x.w));
             return;
         }
         LayerQuant layer = rec.layer();
         Gradients.Layer lg = grads.layer(layer.name());
         // weight bound: dL/dWq chained through d wq/duw
-        float[] dw = ConvGrad.backwardWeights(dy, rec.quantizedInput(), c, pool);
-        float[] w = c.weight();
-        float uw = layer.weightBound();
-        double gw = 0;
-        for (int k = 0; k < w.length; k++) gw += dw[k] * (double) Quantizers.weightGradBound(w[k], uw, layer.weightBits());
-        lg.weightBound += gw;
+        if (weightBounds) {
+            float[] dw = kernels.backwardWeights(c, rec.quantizedInput(), dy);
+            float[] w = c.weight();
+            float uw = layer.weightBound();
+            double gw = 0;
+            for (int k = 0; k < w.length; k++) gw += dw[k] * (double) Quantizers.weightGradBound(w[k], uw, layer.weightBits());
+            lg.weightBound += gw;
+        }
         // input: STE mask, activation bounds, bits
-        Tensor dxq = ConvGrad.backwardData(dy, c, rec.quantizedWeight(), x.h, x.w, pool);
+        Tensor dxq = kernels.backwardData(c, rec.quantizedWeight(), dy, x.h, x.w);
         Tensor dx = new Tensor(x.n, x.c, x.h, x.w);
         float l = layer.lower(), u = layer.upper();
         boolean adaptive = layer.kind() == LayerKind.ADAPTIVE;
@@ -229,10 +240,5 @@ public final class Tape {
         Tensor sum = new Tensor(g.n, g.c, g.h, g.w);
         for (int i = 0; i < sum.data.length; i++) sum.data[i] = have.data[i] + g.data[i];
         grad.put(name, sum);
-    }
-
-    private static Op.Conv2d withWeight(Op.Conv2d c, float[] w) {
-        return new Op.Conv2d(c.name(), c.input(), c.output(), c.inChannels(), c.outChannels(), c.kernelH(), c.kernelW(),
-                c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), c.groups(), w, c.bias());
     }
 }

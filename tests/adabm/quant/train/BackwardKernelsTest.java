@@ -1,8 +1,10 @@
 package adabm.quant.train;
 
+import adabm.backend.ref.ConvGrad;
+import adabm.backend.ref.RefKernels;
+
 import static org.junit.jupiter.api.Assertions.*;
 
-import adabm.backend.ref.RefKernels;
 import adabm.graph.Op;
 import adabm.tensor.Tensor;
 import java.util.List;

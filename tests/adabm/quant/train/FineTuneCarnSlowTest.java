@@ -49,7 +49,6 @@ class FineTuneCarnSlowTest {
         Graph g = TorchModels.load(TestData.model("carn_m.pth"), OptionalInt.of(4));
         List<Tensor> patches = CalibrationPatches.sample(TestData.dataset("Kodak24/LR_bicubic/X4"), 4, 96, 0);
         QuantModel m = QuantModel.create(g, new QuantSpec(4, 4, QuantMode.FQ));
-        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(THREADS);
         try (FakeQuantRunner r = new FakeQuantRunner(m, THREADS)) {
             Calibrator.calibrate(r, patches, CalibrationMethod.ADABM);
             Tensor batch = Calibrator.stack(patches.subList(0, 2));
@@ -57,7 +56,7 @@ class FineTuneCarnSlowTest {
                 long t0 = System.nanoTime();
                 Teacher teacher = Teacher.of(r, batch);
                 long t1 = System.nanoTime();
-                Tape tape = Tape.record(m, batch, pool);
+                Tape tape = Tape.record(m, batch, r.kernels());
                 long t2 = System.nanoTime();
                 FineTuneLoss.Value v = FineTuneLoss.compute(tape.output(), teacher.output(), tape.taps(), teacher.taps(), tape.batchFab(), 4, 50);
                 Gradients grads = tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab());
@@ -66,8 +65,6 @@ class FineTuneCarnSlowTest {
                         THREADS, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, grads.layers().size());
                 assertTrue(Double.isFinite(v.total()));
             }
-        } finally {
-            pool.shutdown();
         }
     }
 

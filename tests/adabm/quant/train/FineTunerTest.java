@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** The staged schedule, Adam, and fine-tuning end to end on a tiny EDSR-like model with 8x8 patches. */
 class FineTunerTest {
+    private static final adabm.backend.ConvKernels JAVA = new adabm.backend.ref.JavaConvKernels(1);
+
     static List<Tensor> patches(int count, long seed) {
         List<Tensor> out = new ArrayList<>();
         for (int i = 0; i < count; i++) out.add(TestGraphs.image(8, 8, seed + i));
@@ -112,7 +114,7 @@ class FineTunerTest {
     static double loss(QuantModel m, Tensor batch) {
         Teacher t;
         try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) { t = Teacher.of(r, batch); }
-        Tape tape = Tape.record(m, batch, null);
+        Tape tape = Tape.record(m, batch, JAVA);
         return FineTuneLoss.compute(tape.output(), t.output(), tape.taps(), t.taps(), tape.batchFab(), 4, 0).total();
     }
 

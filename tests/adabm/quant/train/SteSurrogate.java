@@ -31,7 +31,7 @@ final class SteSurrogate implements Tape.Quantization {
         this.tauLow0 = model.imageMap().tauLow();
         this.tauHigh0 = model.imageMap().tauHigh();
         for (LayerQuant q : model.layers()) logit0.put(q.name(), (double) q.layerLogit());
-        Tape.record(model, batch, this, null);
+        Tape.record(model, batch, this, new adabm.backend.ref.JavaConvKernels(1));
         frozen = true;
     }
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
  * parameter of a tiny EDSR-like model at W4A4 with both bit maps on and the bit penalty active.
  */
 class TapeGradientTest {
+    private static final adabm.backend.ConvKernels JAVA = new adabm.backend.ref.JavaConvKernels(1);
+
     /** Finite-difference step for activation bounds, as a fraction of u - l. */
     static final double STEP = 2e-4;
     static Tensor batch() {
@@ -61,7 +63,7 @@ class TapeGradientTest {
                     @Override public void residualTap(String node, Tensor out) { taps.put(node, out); }
                 });
             }
-            Tape t = Tape.record(m, batch, null);
+            Tape t = Tape.record(m, batch, JAVA);
             assertArrayEquals(f.output().data, t.output().data, mode.toString());
             assertArrayEquals(f.fab(), t.fab(), mode.toString());
             assertEquals(taps.keySet(), t.taps().keySet());
@@ -108,7 +110,7 @@ class TapeGradientTest {
         Tensor batch = batch();
         for (QuantMode mode : QuantMode.values()) {
             QuantModel m = model(allOps(), mode, batch);
-            Tape t = Tape.record(m, batch, null);
+            Tape t = Tape.record(m, batch, JAVA);
             try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) { assertArrayEquals(r.run(batch, ForwardHooks.NONE).output().data, t.output().data); }
             checkGradients(m, batch);
         }
@@ -127,14 +129,14 @@ class TapeGradientTest {
         try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) { teacher = Teacher.of(r, batch); }
         int base = m.spec().activationBits();
         double lambda = FineTuneLoss.DEFAULT_LAMBDA_BIT;
-        Tape tape = Tape.record(m, batch, null);
+        Tape tape = Tape.record(m, batch, JAVA);
         assertTrue(tape.batchFab() > base, "the bit penalty is active: FAB " + tape.batchFab());
         FineTuneLoss.Value v = FineTuneLoss.compute(tape.output(), teacher.output(), tape.taps(), teacher.taps(), tape.batchFab(), base, lambda);
         Gradients g = tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab());
 
         SteSurrogate ste = new SteSurrogate(m, batch, ImageComplexity.ofBatch(batch));
         Supplier<Double> loss = () -> {
-            Tape t = Tape.record(m, batch, ste, null);
+            Tape t = Tape.record(m, batch, ste, JAVA);
             return FineTuneLoss.compute(t.output(), teacher.output(), t.taps(), teacher.taps(), t.batchFab(), base, lambda).total();
         };
         assertEquals(v.total(), loss.get(), 1e-4 * v.total(), "surrogate equals the exact loss at the baseline");

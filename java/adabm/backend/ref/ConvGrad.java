@@ -1,4 +1,4 @@
-package adabm.quant.train;
+package adabm.backend.ref;
 
 import adabm.graph.Op;
 import adabm.tensor.Tensor;
