@@ -18,33 +18,39 @@ import java.util.*;
 public final class FineTuner {
     /** Settings; {@link #defaults()} is the paper's schedule. */
     public record Options(int epochs, int steps, int batch, long seed, double lambdaBit,
-                          double lrWeight, double lrActivation, double lrLogit, double lrTau, double decay, int threads) {
+                          double lrWeight, double lrActivation, double lrLogit, double lrTau, double decay, int threads,
+                          boolean clipping) {
         public Options {
             if (epochs < 0 || steps < 1 || batch < 1) throw new IllegalArgumentException("need epochs >= 0, steps >= 1, batch >= 1");
             if (lambdaBit < 0) throw new IllegalArgumentException("lambda_bit must be >= 0, got " + lambdaBit);
             if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
 
-        public static Options defaults() { return new Options(10, 50, 2, 0, FineTuneLoss.DEFAULT_LAMBDA_BIT, 0.01, 0.01, 0.01, 0.1, 0.9, 1); }
+        public static Options defaults() { return new Options(10, 50, 2, 0, FineTuneLoss.DEFAULT_LAMBDA_BIT, 0.01, 0.01, 0.01, 0.1, 0.9, 1, true); }
 
         public Options withSize(int epochs, int steps, int batch) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
         }
 
         public Options withSeed(long seed) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
         }
 
         public Options withRates(double lrWeight, double lrActivation, double lrLogit, double lrTau) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
         }
 
         public Options withLambdaBit(double lambdaBit) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
+        }
+
+        /** Whether the first batch applies bit-aware clipping (§5; AdaBM does, the MinMax/Percentile baselines do not). */
+        public Options withClipping(boolean clipping) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
         }
 
         public Options withThreads(int threads) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
         }
     }
 
@@ -68,7 +74,7 @@ public final class FineTuner {
         Batches batches = new Batches(patches, o.batch(), rnd);
         try (FakeQuantRunner runner = new FakeQuantRunner(model, kernels)) {
             Tensor first = batches.next();
-            BitAwareClipping.apply(runner, first);
+            if (o.clipping()) BitAwareClipping.apply(runner, first);
             Map<Stage, StageParameters> params = new EnumMap<>(Stage.class);
             Map<Stage, Adam> adams = new EnumMap<>(Stage.class);
             Map<Stage, Double> lrFactor = new EnumMap<>(Stage.class);
