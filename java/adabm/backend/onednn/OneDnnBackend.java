@@ -20,7 +20,9 @@ public final class OneDnnBackend implements Backend {
     }
 
     @Override public adabm.backend.ConvKernels convKernels(int threads) {
-        throw new BackendUnavailableException("backend 'onednn' has no per-conv kernels yet");
+        if (FloatConvNative.instance() == null)
+            throw new BackendUnavailableException("backend 'onednn' is unavailable: " + FloatConvNative.failure());
+        return new OneDnnConvKernels(threads);
     }
 
     @Override public Plan compile(Graph graph, BackendOptions options) {

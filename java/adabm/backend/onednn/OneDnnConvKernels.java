@@ -1,0 +1,265 @@
+package adabm.backend.onednn;
+
+import adabm.ShapeException;
+import adabm.backend.BackendUnavailableException;
+import adabm.backend.ConvKernels;
+import adabm.graph.Op;
+import adabm.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link ConvKernels} on oneDNN float32 primitives (libadabm_native, adabm_fconv_*). One native conv handle per conv
+ * geometry (convs of the same shape share it: the handle holds primitives, not weights), each caching its
+ * primitives per input shape; the blocked copies oneDNN works on live in one native workspace shared by all handles.
+ * Tensors travel through native buffers this object owns, grown to the largest shape seen. Not meant for concurrent
+ * use (calls are serialised by a lock); {@link #close()} frees everything, a Cleaner does if it is dropped unclosed.
+ */
+public final class OneDnnConvKernels implements ConvKernels {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** What a native conv handle is built for: channels, kernel, paddings (top, left, bottom, right), groups. */
+    record Geometry(int inC, int outC, int kh, int kw, int padT, int padL, int padB, int padR, int groups) {
+        static Geometry of(Op.Conv2d c) {
+            return new Geometry(c.inChannels(), c.outChannels(), c.kernelH(), c.kernelW(), c.padTop(), c.padLeft(),
+                    c.padBottom(), c.padRight(), c.groups());
+        }
+    }
+
+    /** A native float buffer that grows (into a fresh arena, the old one freed) when a larger tensor comes. */
+    private static final class Buffer {
+        Arena arena;
+        MemorySegment segment = MemorySegment.NULL;
+
+        MemorySegment floats(long count) {
+            long bytes = Math.max(1, count) * 4;
+            if (segment.byteSize() < bytes) {
+                Arena fresh = Arena.ofShared();
+                MemorySegment s = fresh.allocate(Math.max(bytes, segment.byteSize() + segment.byteSize() / 4), 64);
+                free();
+                arena = fresh;
+                segment = s;
+            }
+            return segment.asSlice(0, bytes);
+        }
+
+        void free() {
+            if (arena != null) arena.close();
+            arena = null;
+            segment = MemorySegment.NULL;
+        }
+    }
+
+    /** Everything native, apart from the kernels object so a Cleaner can free it. */
+    private static final class NativeState implements Runnable {
+        final FloatConvNative lib;
+        final MemorySegment workspace;
+        final Map<Geometry, MemorySegment> convs = new HashMap<>();
+        final Buffer input = new Buffer(), secondInput = new Buffer(), weight = new Buffer(), bias = new Buffer(), output = new Buffer();
+
+        NativeState(FloatConvNative lib, MemorySegment workspace) { this.lib = lib; this.workspace = workspace; }
+
+        @Override public void run() {
+            RuntimeException first = null;
+            for (MemorySegment conv : convs.values()) {
+                try { lib.destroy(conv); } catch (RuntimeException e) { if (first == null) first = e; }
+            }
+            convs.clear();
+            for (Buffer b : new Buffer[] {input, secondInput, weight, bias, output}) b.free();
+            try { lib.destroyWorkspace(workspace); } catch (RuntimeException e) { if (first == null) first = e; }
+            if (first != null) throw first;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final NativeState state;
+    private final Cleaner.Cleanable cleanable;
+    private boolean closed;
+
+    /** Why the native kernels cannot run here, or null if they can. */
+    public static String unavailableReason() { return FloatConvNative.failure(); }
+
+    /** Kernels running oneDNN on {@code threads} OpenMP threads (<= 0: the OpenMP default). */
+    public OneDnnConvKernels(int threads) {
+        FloatConvNative lib = FloatConvNative.instance();
+        if (lib == null) throw new BackendUnavailableException("the oneDNN conv kernels are unavailable: " + FloatConvNative.failure());
+        state = new NativeState(lib, lib.createWorkspace(threads));
+        cleanable = CLEANER.register(this, state);
+    }
+
+    @Override public String name() { return "onednn"; }
+
+    @Override public Tensor forward(Op.Conv2d conv, float[] weight, Tensor x) {
+        checkWeight(conv, weight);
+        checkChannels(conv, "input", x.c, conv.inChannels());
+        int ho = outputH(conv, x.h), wo = outputW(conv, x.w);
+        Tensor y = new Tensor(x.n, conv.outChannels(), ho, wo);
+        lock.lock();
+        try {
+            MemorySegment handle = handle(conv);
+            MemorySegment src = copyIn(state.input, x.data), w = copyIn(state.weight, weight), b = copyIn(state.bias, conv.bias());
+            MemorySegment dst = state.output.floats(y.data.length);
+            state.lib.forward(handle, x.n, x.h, x.w, src, w, b, dst);
+            MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, 0, y.data, 0, y.data.length);
+        } finally {
+            lock.unlock();
+        }
+        return y;
+    }
+
+    @Override public Tensor backwardData(Op.Conv2d conv, float[] weight, Tensor dy, int inH, int inW) {
+        checkWeight(conv, weight);
+        checkChannels(conv, "output gradient", dy.c, conv.outChannels());
+        if (inH <= 0 || inW <= 0) throw new ShapeException("conv " + conv.name() + ": input size " + inH + "x" + inW + " is not positive");
+        checkOutput(conv, dy, inH, inW);
+        Tensor dx = new Tensor(dy.n, conv.inChannels(), inH, inW);
+        lock.lock();
+        try {
+            MemorySegment handle = handle(conv);
+            MemorySegment d = copyIn(state.input, dy.data), w = copyIn(state.weight, weight);
+            MemorySegment out = state.output.floats(dx.data.length);
+            state.lib.backwardData(handle, dy.n, inH, inW, d, w, out);
+            MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, dx.data, 0, dx.data.length);
+        } finally {
+            lock.unlock();
+        }
+        return dx;
+    }
+
+    @Override public float[] backwardWeights(Op.Conv2d conv, Tensor x, Tensor dy) {
+        checkGeometry(conv);
+        checkChannels(conv, "input", x.c, conv.inChannels());
+        checkChannels(conv, "output gradient", dy.c, conv.outChannels());
+        if (x.n != dy.n) throw new ShapeException("conv " + conv.name() + ": input batch " + x.n + " but output gradient batch " + dy.n);
+        checkOutput(conv, dy, x.h, x.w);
+        float[] dw = new float[Math.toIntExact(weightCount(conv))];
+        lock.lock();
+        try {
+            MemorySegment handle = handle(conv);
+            MemorySegment src = copyIn(state.input, x.data), d = copyIn(state.secondInput, dy.data);
+            MemorySegment out = state.output.floats(dw.length);
+            state.lib.backwardWeights(handle, x.n, x.h, x.w, src, d, out);
+            MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, dw, 0, dw.length);
+        } finally {
+            lock.unlock();
+        }
+        return dw;
+    }
+
+    /** The oneDNN implementations the conv's handle ran last, one line per pass ("fwd: brg_conv_fwd:avx512_core", ...). */
+    public String implementation(Op.Conv2d conv) {
+        checkGeometry(conv);
+        lock.lock();
+        try {
+            return state.lib.implementation(handle(conv));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Native conv handles alive now (one per distinct conv geometry seen). */
+    public int handles() {
+        lock.lock();
+        try {
+            open();
+            return state.convs.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of oneDNN-layout buffers the shared native workspace holds now. */
+    public long workspaceBytes() {
+        lock.lock();
+        try {
+            open();
+            return state.lib.workspaceBytes(state.workspace);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            cleanable.clean();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void open() {
+        if (closed) throw new IllegalStateException("onednn conv kernels are closed");
+    }
+
+    private MemorySegment handle(Op.Conv2d conv) {
+        open();
+        Geometry g = Geometry.of(conv);
+        MemorySegment h = state.convs.get(g);
+        if (h == null) {
+            h = state.lib.create(state.workspace, g);
+            state.convs.put(g, h);
+        }
+        return h;
+    }
+
+    private static MemorySegment copyIn(Buffer buffer, float[] data) {
+        MemorySegment s = buffer.floats(data.length);
+        MemorySegment.copy(data, 0, s, ValueLayout.JAVA_FLOAT, 0, data.length);
+        return s;
+    }
+
+    // ---- shape checks, in Java so the message names the conv ----
+
+    private static long weightCount(Op.Conv2d c) {
+        return (long) c.outChannels() * c.inPerGroup() * c.kernelH() * c.kernelW();
+    }
+
+    private static void checkGeometry(Op.Conv2d c) {
+        if (c.groups() <= 0 || c.inChannels() <= 0 || c.outChannels() <= 0 || c.inChannels() % c.groups() != 0
+                || c.outChannels() % c.groups() != 0 || c.kernelH() <= 0 || c.kernelW() <= 0)
+            throw new ShapeException("conv " + c.name() + ": " + c.inChannels() + " -> " + c.outChannels() + " channels, kernel "
+                    + c.kernelH() + "x" + c.kernelW() + ", " + c.groups() + " groups do not fit together");
+        if (c.padTop() < 0 || c.padLeft() < 0 || c.padBottom() < 0 || c.padRight() < 0)
+            throw new ShapeException("conv " + c.name() + ": negative padding");
+        if (c.bias().length != c.outChannels())
+            throw new ShapeException("conv " + c.name() + ": bias has " + c.bias().length + " values, " + c.outChannels() + " output channels");
+    }
+
+    private static void checkWeight(Op.Conv2d c, float[] weight) {
+        checkGeometry(c);
+        if (weight.length != weightCount(c))
+            throw new ShapeException("conv " + c.name() + ": weight has " + weight.length + " values, OIHW "
+                    + c.outChannels() + "x" + c.inPerGroup() + "x" + c.kernelH() + "x" + c.kernelW() + " needs " + weightCount(c));
+    }
+
+    private static void checkChannels(Op.Conv2d c, String what, int have, int want) {
+        if (have != want) throw new ShapeException("conv " + c.name() + ": " + what + " has " + have + " channels, expected " + want);
+    }
+
+    private static int outputH(Op.Conv2d c, int h) {
+        int ho = h + c.padTop() + c.padBottom() - c.kernelH() + 1;
+        if (ho <= 0) throw new ShapeException("conv " + c.name() + ": input height " + h + " is smaller than its " + c.kernelH() + "-high kernel");
+        return ho;
+    }
+
+    private static int outputW(Op.Conv2d c, int w) {
+        int wo = w + c.padLeft() + c.padRight() - c.kernelW() + 1;
+        if (wo <= 0) throw new ShapeException("conv " + c.name() + ": input width " + w + " is smaller than its " + c.kernelW() + "-wide kernel");
+        return wo;
+    }
+
+    private static void checkOutput(Op.Conv2d c, Tensor dy, int inH, int inW) {
+        int ho = outputH(c, inH), wo = outputW(c, inW);
+        if (dy.h != ho || dy.w != wo)
+            throw new ShapeException("conv " + c.name() + ": output gradient is " + dy.h + "x" + dy.w + ", an input of " + inH + "x" + inW
+                    + " gives " + ho + "x" + wo);
+    }
+}
