@@ -1,6 +1,7 @@
 package adabm.cli;
 
 import adabm.AdabmException;
+import adabm.backend.BackendUnavailableException;
 import adabm.backend.Backends;
 import adabm.backend.ConvKernels;
 import adabm.graph.Graph;
@@ -83,7 +84,8 @@ final class BitmapCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "calibration sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "onednn", description = "conv kernels for calibration: java | onednn (default: ${DEFAULT-VALUE})")
+    @Option(names = "--backend", defaultValue = "auto", description = "conv kernels for calibration: java | onednn | auto "
+            + "(the fastest that has per-conv kernels; default: ${DEFAULT-VALUE})")
     String backend;
 
     @Option(names = "--threads", defaultValue = "0", description = "threads for calibration; 0 = all cores (default)")
@@ -125,11 +127,21 @@ final class BitmapCommand implements Callable<Integer> {
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.err.printf(Locale.ROOT, "calibrating %s (%s) on %d patches of %dx%d from %s ...%n", g.name(), qm.spec(), ps.size(), patchSize, patchSize, dir);
         long t0 = System.nanoTime();
-        try (ConvKernels k = Backends.get(backend).convKernels(t); FakeQuantRunner r = new FakeQuantRunner(qm, k)) {
+        try (ConvKernels k = convKernels(t); FakeQuantRunner r = new FakeQuantRunner(qm, k)) {
             Calibrator.calibrate(r, ps, CalibrationMethod.ADABM);
         }
         System.err.printf(Locale.ROOT, "calibrated in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         return qm;
+    }
+
+    /** The named backend's conv kernels; "auto" takes the fastest backend's and falls back to the Java ones. */
+    private ConvKernels convKernels(int threads) {
+        if (!backend.equalsIgnoreCase("auto")) return Backends.get(backend).convKernels(threads);
+        try {
+            return Backends.best().convKernels(threads);
+        } catch (BackendUnavailableException noPerConvKernels) {
+            return Backends.get("java").convKernels(threads);
+        }
     }
 
     /** A folder of LR images as given, or a data set folder's LR_bicubic/X{scale}. */

@@ -68,7 +68,7 @@ class BitmapCommandTest {
         }
     }
 
-    @Test void badInputGivesClearErrors() {
+    @Test void badInputGivesClearErrors() throws Exception {
         Path out = tmp.resolve("bad.png");
         CliTest.Run r = CliTest.run(args("--out", out.toString(), "--tile", "4"));
         assertEquals(1, r.code());
@@ -78,6 +78,13 @@ class BitmapCommandTest {
                 "--calib", calib.toString(), "--out", out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("missing.png: no such image file"), r.err());
+
+        Path empty = tmp.resolve("empty.png");
+        Files.write(empty, new byte[0]);   // an image smaller than nothing
+        r = CliTest.run("bitmap", "--model", model.toString(), "--image", empty.toString(), "--calib", calib.toString(),
+                "--out", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("empty.png: empty file (0 bytes), not an image"), r.err());
 
         r = CliTest.run(args("--out", tmp.resolve("no/such/dir/x.png").toString(), "--tile", "16"));
         assertEquals(1, r.code());

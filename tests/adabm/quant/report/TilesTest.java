@@ -42,7 +42,7 @@ class TilesTest {
 
     @Test void ownedRegionsPartitionTheImageForRandomSizes() {
         Random r = new Random(7);
-        for (int trial = 0; trial < 100; trial++) {
+        for (int trial = 0; trial < 200; trial++) {
             int h = 1 + r.nextInt(250), w = 1 + r.nextInt(250), size = 1 + r.nextInt(100);
             int[] owners = new int[h * w];
             for (Tiles.Tile t : Tiles.of(h, w, size)) {
@@ -54,7 +54,7 @@ class TilesTest {
                     for (int x = t.ownLeft(); x < t.x() + t.w(); x++) owners[y * w + x]++;
             }
             for (int i = 0; i < owners.length; i++)
-                assertEquals(1, owners[i], "pixel " + i + " of " + h + "x" + w + " tile " + size);
+                if (owners[i] != 1) fail("pixel " + i + " of " + h + "x" + w + " tile " + size + " owned " + owners[i] + " times");
             int rows = (h + size - 1) / size, cols = (w + size - 1) / size;
             assertEquals(rows * cols, Tiles.of(h, w, size).size());
         }
