@@ -75,7 +75,7 @@ public final class BitMapPainter {
 
         paintImage(cv, image, map, zoom);
         paintBorders(cv, map, zoom);
-        paintSigns(cv, map, zoom, s);
+        paintSigns(cv, map, zoom, Math.max(s, Math.min(4, zoom)));   // signs grow with the zoom
 
         int y = imgH + pad;
         for (String l : lines) { cv.text(pad, y, l, s, INK); y += lineH + gap; }
