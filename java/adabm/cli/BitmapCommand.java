@@ -153,7 +153,8 @@ final class BitmapCommand implements Callable<Integer> {
 
     /** Writes next to the target and renames, so a failed run never leaves a half-written PNG. */
     private static void writeAtomically(BitMapPainter.Painting p, Path out) throws IOException {
-        Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".bitmap-", ".png.tmp");
+        // not Files.createTempFile: its owner-only permissions would carry over to the PNG
+        Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             p.canvas().writePng(tmp);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

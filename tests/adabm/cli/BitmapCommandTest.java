@@ -63,6 +63,8 @@ class BitmapCommandTest {
         }
         assertTrue(o.contains("mean tile FAB"), o);
         assertTrue(o.matches("(?s).*FAB by offset  -1 \\d\\.\\d{3}  0 \\d\\.\\d{3}  \\+1 \\d\\.\\d{3}.*"), o);
+        if (Files.getFileStore(out).supportsFileAttributeView("posix"))   // umask permissions like any written PNG, not 0600
+            assertEquals(Files.getPosixFilePermissions(image), Files.getPosixFilePermissions(out));
         try (var s = Files.list(tmp)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
         }
