@@ -47,6 +47,22 @@ public final class QuantModel {
         return q;
     }
 
+    /**
+     * FAB (ADABM.md §7) of a forward whose input has this image offset: the unweighted mean of activation bits over
+     * the layers counted in FAB (adaptive and fixed-base); 32 when none counts (float, or nothing adaptive). Depends
+     * only on the layer offsets and kinds, so it needs no forward pass.
+     */
+    public double fabFor(int imageOffset) {
+        double sum = 0;
+        int counted = 0;
+        for (LayerQuant q : layers.values()) {
+            if (!q.kind().countedInFab()) continue;
+            sum += q.activationBits(imageOffset);
+            counted++;
+        }
+        return counted == 0 ? 32.0 : sum / counted;
+    }
+
     public List<LayerQuant> layersOfKind(LayerKind kind) {
         List<LayerQuant> out = new ArrayList<>();
         for (LayerQuant q : layers.values()) if (q.kind() == kind) out.add(q);
