@@ -9,11 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Small generated images on disk: a data set folder (HR + LR_bicubic/X{scale}) and a calibration folder. */
-final class TinyData {
+public final class TinyData {
     private TinyData() { }
 
     /** {@code root/HR/img{i}.png} (h x w, rounded to 0..255) and their bicubic LR at this scale. */
-    static Path dataset(Path root, int images, int h, int w, int scale, long seed) throws IOException {
+    public static Path dataset(Path root, int images, int h, int w, int scale, long seed) throws IOException {
         Path hr = Files.createDirectories(root.resolve("HR")), lr = Files.createDirectories(root.resolve("LR_bicubic/X" + scale));
         for (int i = 0; i < images; i++) {
             Tensor img = TestGraphs.image(h, w, seed + i);
@@ -24,7 +24,7 @@ final class TinyData {
     }
 
     /** A folder of {@code images} h x w LR images. */
-    static Path folder(Path dir, int images, int h, int w, long seed) throws IOException {
+    public static Path folder(Path dir, int images, int h, int w, long seed) throws IOException {
         Files.createDirectories(dir);
         for (int i = 0; i < images; i++) Images.writePng(TestGraphs.image(h, w, seed + i), dir.resolve("c" + i + ".png"));
         return dir;
