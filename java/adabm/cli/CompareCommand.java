@@ -110,7 +110,7 @@ final class CompareCommand implements Callable<Integer> {
 
         Comparison.Report report;
         try (ConvKernels kernels = kernels(nThreads)) {
-            report = Comparison.run(g, s, calibDir, set, settings, kernels, nThreads, new StderrProgress(System.err, settings));
+            report = Comparison.run(g, s, calibDir, set, settings, kernels, nThreads, new StderrProgress(System.err, settings, set.pairs(s).size()));
         }
         String md = ComparisonFormat.markdown(report);
         System.out.print(md);
@@ -139,12 +139,13 @@ final class CompareCommand implements Callable<Integer> {
     /** One line per shared stage and row stage; a progress bar over fine-tuning steps and over test images. */
     private static final class StderrProgress implements Comparison.Listener {
         private final PrintStream err;
-        private final int stepsPerRow, stepsPerEpoch;
+        private final int stepsPerRow, stepsPerEpoch, images;
         private String prefix = "compare";
         private Progress bar;
 
-        StderrProgress(PrintStream err, Comparison.Settings s) {
+        StderrProgress(PrintStream err, Comparison.Settings s, int images) {
             this.err = err;
+            this.images = images;
             this.stepsPerEpoch = s.fineTuning().steps();
             this.stepsPerRow = s.fineTuning().epochs() * stepsPerEpoch;
         }
@@ -158,7 +159,9 @@ final class CompareCommand implements Callable<Integer> {
             if (stage.equals("fine-tuning")) {
                 if (v.fineTuned) bar = new Progress(err, prefix + " fine-tuning", stepsPerRow);
                 else if (v.method == adabm.quant.CalibrationMethod.ADABM) err.println(prefix + ": bit-aware clipping");
-            } else if (!stage.equals("evaluation")) {
+            } else if (stage.equals("evaluation")) {
+                bar = new Progress(err, prefix + " eval", images);
+            } else {
                 err.println(prefix + ": " + stage);
             }
         }
@@ -170,8 +173,7 @@ final class CompareCommand implements Callable<Integer> {
         }
 
         @Override public void image(Variant v, int done, int total, String name) {
-            if (done == 1 || bar == null) bar = new Progress(err, prefix + " eval", total);
-            bar.step(done, name);
+            if (bar != null) bar.step(done, name);
         }
 
         @Override public void done(ComparisonRow row) {

@@ -64,7 +64,7 @@ public final class Comparison {
     public interface Listener {
         Listener NONE = new Listener() { };
 
-        /** Shared stages before the rows: "patches", "calibration pass". */
+        /** Shared stages before the rows ("patches", "calibration pass") and what they took. */
         default void shared(String stage) { }
 
         /** Row {@code index} (1-based) of {@code total} starts. */
@@ -104,6 +104,8 @@ public final class Comparison {
             try (FakeQuantRunner floatRunner = new FakeQuantRunner(QuantModel.create(graph, s.spec()), kernels)) {
                 stats = CalibrationStats.collect(floatRunner, patches, s.calibration(), percentiles);
             }
+            listener.shared(String.format(Locale.ROOT, "calibration pass over %d patches of %dx%d: %.1f s", patches.size(), s.patchSize(),
+                    s.patchSize(), stats.seconds()));
         }
         List<ComparisonRow> rows = new ArrayList<>();
         int index = 0;
