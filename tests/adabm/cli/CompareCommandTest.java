@@ -32,7 +32,8 @@ class CompareCommandTest {
         assertTrue(table.get(2).startsWith("| float32"), table.get(2));
         assertTrue(table.get(4).startsWith("| MinMax+FT"), table.get(4));
         assertTrue(table.get(5).startsWith("| AdaBM (no FT)"), table.get(5));
-        assertTrue(r.out().lines().findFirst().orElseThrow().contains("W4A4 fq on Tiny"), r.out());
+        String title = r.out().lines().findFirst().orElseThrow();
+        assertTrue(title.contains("W4A4 fq on Tiny") && title.contains("fine-tuning 1 epochs x 1 steps"), title);
         assertTrue(r.err().contains("compare 3/4 MinMax+FT"), r.err());
         assertEquals(r.out(), Files.readString(md));
         assertEquals(5, Files.readAllLines(csv).size());
@@ -49,6 +50,7 @@ class CompareCommandTest {
                 "--rows", "minmax", "--no-ft", "--patches", "2", "--patch-size", "16", "--backend", "java", "--threads", "1");
         assertEquals(0, r.code(), r.err());
         assertEquals(2 + 1, r.out().lines().filter(l -> l.startsWith("|")).count(), r.out());
+        assertFalse(r.out().lines().findFirst().orElseThrow().contains("fine-tuning"), "no fine-tuned row, no schedule in the title");
     }
 
     @Test void missingDataFolderIsAClearError() throws Exception {

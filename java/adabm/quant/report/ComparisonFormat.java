@@ -13,12 +13,15 @@ public final class ComparisonFormat {
 
     private ComparisonFormat() { }
 
-    /** "EDSR x2, W4A4 fq on Set5 (calibration: 100 patches of 96x96 from DIR, seed 0; backend java, 2 threads)". */
+    /** "EDSR x2, W4A4 fq on Set5 (calibration: 100 patches of 96x96 from DIR, seed 0; fine-tuning ...; backend java, 2 threads)". */
     public static String title(Comparison.Report r) {
         Comparison.Settings s = r.settings();
-        return String.format(Locale.ROOT, "%s x%d, %s on %s (calibration: %d patches of %dx%d from %s, seed %d; fine-tuning %d x %d steps of %d;"
-                        + " backend %s, %d threads)", r.model(), r.scale(), s.spec(), r.dataset(), s.patches(), s.patchSize(), s.patchSize(),
-                r.calibrationFolder(), s.seed(), s.fineTuning().epochs(), s.fineTuning().steps(), s.fineTuning().batch(), r.backend(), r.threads());
+        String ft = s.rows().stream().anyMatch(v -> v.fineTuned)
+                ? f("fine-tuning %d epochs x %d steps of %d patches, lambda_bit %s; ", s.fineTuning().epochs(), s.fineTuning().steps(),
+                        s.fineTuning().batch(), s.fineTuning().lambdaBit())
+                : "";
+        return f("%s x%d, %s on %s (calibration: %d patches of %dx%d from %s, seed %d; %sbackend %s, %d threads)", r.model(), r.scale(),
+                s.spec(), r.dataset(), s.patches(), s.patchSize(), s.patchSize(), r.calibrationFolder(), s.seed(), ft, r.backend(), r.threads());
     }
 
     public static String markdown(Comparison.Report r) {
