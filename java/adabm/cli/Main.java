@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "adabm", mixinStandardHelpOptions = true, version = "adabm 0.1.0",
         description = "Runs super-resolution CNNs (ONNX or PyTorch checkpoints) on native kernels and evaluates them.",
         subcommands = {DemoCommand.class, UpscaleCommand.class, EvalCommand.class, InfoCommand.class, DownscaleCommand.class,
-                BitmapCommand.class})
+                CompareCommand.class, BitmapCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

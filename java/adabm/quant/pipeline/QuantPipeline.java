@@ -97,6 +97,24 @@ public final class QuantPipeline {
             report = Calibrator.calibrate(runner, patches, s.method(), s.calibration());
         }
         double calibrationSeconds = (System.nanoTime() - t0) / 1e9;
+        return fineTune(model, patches, s, report, calibrationSeconds, kernels, listener);
+    }
+
+    /**
+     * Quantizes the graph on these patches from a float calibration pass already made over them (so one pass can
+     * serve several methods, as {@code compare} does): a fresh model gets the method's bounds and maps from the
+     * statistics, then clipping and fine-tuning as usual. The calibration seconds are the pass's plus applying it.
+     * Statistics collected without percentiles cannot serve {@link CalibrationMethod#PERCENTILE}.
+     */
+    public static Result run(Graph graph, List<Tensor> patches, CalibrationStats stats, Settings s, ConvKernels kernels, Listener listener) {
+        QuantModel model = QuantModel.create(graph, s.spec());
+        listener.stage("calibration");
+        CalibrationReport report = stats.apply(model, s.method());
+        return fineTune(model, patches, s, report, report.seconds(), kernels, listener);
+    }
+
+    private static Result fineTune(QuantModel model, List<Tensor> patches, Settings s, CalibrationReport report, double calibrationSeconds,
+                                   ConvKernels kernels, Listener listener) {
         listener.stage("fine-tuning");
         List<FineTuner.StepReport> steps = new ArrayList<>();
         long t1 = System.nanoTime();

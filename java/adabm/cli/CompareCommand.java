@@ -1,0 +1,185 @@
+package adabm.cli;
+
+import adabm.backend.BackendUnavailableException;
+import adabm.backend.Backends;
+import adabm.backend.ConvKernels;
+import adabm.eval.Dataset;
+import adabm.graph.Graph;
+import adabm.io.ModelLoader;
+import adabm.quant.QuantMode;
+import adabm.quant.QuantSpec;
+import adabm.quant.report.*;
+import adabm.quant.train.FineTuner;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Quantizes one model with every method on the same calibration patches and evaluates each on one data set:",
+                "float32, MinMax, MinMax+FT, Percentile, Percentile+FT, AdaBM (no FT) and AdaBM. Prints a Markdown table",
+                "(PSNR/SSIM on Y, FAB, seconds to quantize and to evaluate); optionally writes it as Markdown, CSV and JSON."})
+final class CompareCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "model file: .onnx, or a PyTorch checkpoint .pt/.pth")
+    Path model;
+
+    @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints such as CARN-M; checked otherwise)")
+    Integer scale;
+
+    @Option(names = "--calib", required = true,
+            description = "calibration images: a folder of LR images, or a data set folder (its LR_bicubic/X<scale> is used)")
+    Path calib;
+
+    @Option(names = "--data", required = true, description = "test data set folder, e.g. ../shared/datasets/Set5")
+    Path data;
+
+    @Option(names = "--w-bits", defaultValue = "4", description = "weight bits, 2..8 (default: ${DEFAULT-VALUE})")
+    int wBits;
+
+    @Option(names = "--a-bits", defaultValue = "4", description = "base activation bits, 2..8 (default: ${DEFAULT-VALUE})")
+    int aBits;
+
+    @Option(names = "--mode", defaultValue = "fq", description = "fq (every conv) | body (head and tail stay float32) (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--rows", defaultValue = "all",
+            description = {"rows to run, comma-separated: all, or methods float, minmax, percentile, adabm (each with and without",
+                    "fine-tuning), or single rows minmax-noft, minmax+ft, percentile-noft, percentile+ft, adabm-noft, adabm+ft"})
+    String rows;
+
+    @Option(names = "--no-ft", description = "only the rows without fine-tuning")
+    boolean noFt;
+
+    @Option(names = "--patches", description = "calibration patch count (default: 100)")
+    Integer patches;
+
+    @Option(names = "--patch-size", description = "calibration patch size (default: 96, or 72 for RDN-like graphs)")
+    Integer patchSize;
+
+    @Option(names = "--epochs", description = "fine-tuning epochs (default: 10)")
+    Integer epochs;
+
+    @Option(names = "--steps", description = "fine-tuning steps per epoch (default: 50)")
+    Integer steps;
+
+    @Option(names = "--lambda-bit", description = "weight of the bit loss in fine-tuning (default: the paper's)")
+    Double lambdaBit;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the patch sampling and fine-tuning (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--backend", description = "java | onednn (default: onednn when its per-conv kernels are available, else java)")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "threads; 0 = all cores (default)")
+    int threads;
+
+    @Option(names = "--markdown", description = "also write the Markdown table to this file")
+    Path markdownOut;
+
+    @Option(names = "--csv", description = "also write the rows as CSV to this file")
+    Path csvOut;
+
+    @Option(names = "--json", description = "also write rows, settings and provenance as JSON to this file")
+    Path jsonOut;
+
+    @Override public Integer call() throws Exception {
+        QuantSpec spec = new QuantSpec(wBits, aBits, QuantMode.parse(mode));
+        Set<Variant> selected = EnumSet.copyOf(Variant.parse(rows));
+        if (noFt) selected.removeIf(v -> v.fineTuned);
+        if (selected.isEmpty()) throw new IllegalArgumentException("--no-ft leaves no rows of '" + rows + "'");
+        int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
+        int s = scale != null ? scale : g.scale();
+        Dataset set = Dataset.open(data);
+        set.pairs(s);   // a broken test set fails before the calibration
+        Path calibDir = CalibrationFolders.resolve(calib, s);
+
+        Comparison.Settings settings = Comparison.Settings.defaults(g, spec).withRows(selected).withSeed(seed);
+        if (patches != null || patchSize != null)
+            settings = settings.withPatches(patches != null ? patches : settings.patches(), patchSize != null ? patchSize : settings.patchSize());
+        FineTuner.Options ft = settings.fineTuning();
+        ft = ft.withSize(epochs != null ? epochs : ft.epochs(), steps != null ? steps : ft.steps(), ft.batch());
+        if (lambdaBit != null) ft = ft.withLambdaBit(lambdaBit);
+        settings = settings.withFineTuning(ft.withThreads(nThreads));
+
+        Comparison.Report report;
+        try (ConvKernels kernels = kernels(nThreads)) {
+            report = Comparison.run(g, s, calibDir, set, settings, kernels, nThreads, new StderrProgress(System.err, settings, set.pairs(s).size()));
+        }
+        String md = ComparisonFormat.markdown(report);
+        System.out.print(md);
+        if (markdownOut != null) write(markdownOut, md, "Markdown");
+        if (csvOut != null) write(csvOut, ComparisonFormat.csv(report), "CSV");
+        if (jsonOut != null) write(jsonOut, ComparisonFormat.json(report), "JSON");
+        return 0;
+    }
+
+    /** The named backend's kernels; without a name oneDNN's when it has them, else the Java reference's. */
+    private ConvKernels kernels(int nThreads) {
+        if (backend != null) return Backends.get(backend).convKernels(nThreads);
+        try {
+            return Backends.get("onednn").convKernels(nThreads);
+        } catch (BackendUnavailableException e) {
+            System.err.println("compare: " + e.getMessage() + "; using the java backend");
+            return Backends.get("java").convKernels(nThreads);
+        }
+    }
+
+    private static void write(Path file, String text, String what) throws java.io.IOException {
+        OutputFiles.writeAtomically(file, text);
+        System.err.println("compare: " + what + " written to " + file);
+    }
+
+    /** One line per shared stage and row stage; a progress bar over fine-tuning steps and over test images. */
+    private static final class StderrProgress implements Comparison.Listener {
+        private final PrintStream err;
+        private final int stepsPerRow, stepsPerEpoch, images;
+        private String prefix = "compare";
+        private Progress bar;
+
+        StderrProgress(PrintStream err, Comparison.Settings s, int images) {
+            this.err = err;
+            this.images = images;
+            this.stepsPerEpoch = s.fineTuning().steps();
+            this.stepsPerRow = s.fineTuning().epochs() * stepsPerEpoch;
+        }
+
+        @Override public void shared(String stage) { err.println("compare: " + stage); }
+
+        @Override public void row(Variant v, int index, int total) { prefix = "compare " + index + "/" + total + " " + v.label; }
+
+        @Override public void stage(Variant v, String stage) {
+            bar = null;
+            if (stage.equals("fine-tuning")) {
+                if (v.fineTuned) bar = new Progress(err, prefix + " fine-tuning", stepsPerRow);
+                else if (v.method == adabm.quant.CalibrationMethod.ADABM) err.println(prefix + ": bit-aware clipping");
+            } else if (stage.equals("evaluation")) {
+                bar = new Progress(err, prefix + " eval", images);
+            } else {
+                err.println(prefix + ": " + stage);
+            }
+        }
+
+        @Override public void step(Variant v, FineTuner.StepReport r) {
+            if (bar != null)
+                bar.step((r.epoch() - 1) * stepsPerEpoch + r.step(), String.format(Locale.ROOT, "epoch %d step %d %s loss %.4f FAB %.2f",
+                        r.epoch(), r.step(), r.stage(), r.loss(), r.batchFab()));
+        }
+
+        @Override public void image(Variant v, int done, int total, String name) {
+            if (bar != null) bar.step(done, name);
+        }
+
+        @Override public void done(ComparisonRow row) {
+            err.printf(Locale.ROOT, "%s: PSNR %.3f dB, SSIM %.4f, FAB %.2f, process %.1f s, eval %.1f s%n", prefix, row.psnr(), row.ssim(),
+                    row.fab(), row.processSeconds(), row.evalSeconds());
+            bar = null;
+        }
+    }
+}
