@@ -225,6 +225,9 @@ final class ArtifactCodec {
             int wb = bits(o, "weightBits"), ab = bits(o, "activationBits");
             if (wb != q.weightBits()) throw o.error("weightBits", "is " + wb + ", the spec gives conv " + name + " " + q.weightBits());
             if (ab != q.baseActivationBits()) throw o.error("activationBits", "is " + ab + ", the spec gives conv " + name + " " + q.baseActivationBits());
+            if (kind.quantized())
+                for (String k : new String[] {"l", "u", "uw"})
+                    if (o.isNull(k)) throw o.error(k, "is missing: conv " + name + " is quantized, so l, u and uw are required");
             float l = o.optionalFloat("l"), u = o.optionalFloat("u"), uw = o.optionalFloat("uw");
             try {
                 if (!Float.isNaN(l) || !Float.isNaN(u)) q.setActivationBounds(l, u);
@@ -233,7 +236,6 @@ final class ArtifactCodec {
             } catch (IllegalArgumentException e) {
                 throw o.error("", "holds invalid quantizer parameters: " + e.getMessage());
             }
-            if (kind.quantized() && !q.calibrated()) throw o.error("l", "is missing: conv " + name + " is quantized, so l, u and uw are required");
         }
         JsonFields map = a.object("imageMap");
         if (map.bool("enabled")) {
