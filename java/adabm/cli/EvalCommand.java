@@ -50,6 +50,8 @@ final class EvalCommand implements Callable<Integer> {
         boolean explicitBackend = spec.commandLine().getParseResult().hasMatchedOption("--backend");
         if (quant == null || explicitBackend) model.backend();   // an unknown or unavailable backend fails before any work
         Graph g = model.loadGraph();
+        // the artifact is checked against the model before any evaluation work
+        QuantArtifact.Loaded artifact = quant == null ? null : QuantArtifact.read(quant, g, model.model.toString());
         int scale = model.scale != null ? model.scale : g.scale();
         Dataset set = Dataset.open(data);
         Progress progress = new Progress(System.err, "eval " + set.name(), set.pairs(scale).size());
@@ -58,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
         List<Double> fab = null;
         double meanFab = Double.NaN;
         if (quant != null) {
-            QuantArtifact.Loaded a = QuantArtifact.read(quant, g, model.model.toString());
+            QuantArtifact.Loaded a = artifact;
             System.err.printf("artifact %s: %s, method %s%n", quant.getFileName(), a.model().spec(),
                     a.description().settings().method().name().toLowerCase(Locale.ROOT));
             try (ConvKernels kernels = ConvKernelsChoice.open(explicitBackend ? model.backend : null, model.threads);
