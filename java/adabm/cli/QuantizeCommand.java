@@ -46,7 +46,7 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "adabm", description = "adabm | minmax | percentile (default: ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--no-ft", description = "skip fine-tuning (and AdaBM's bit-aware clipping, which runs on its first batch)")
+    @Option(names = "--no-ft", description = "skip fine-tuning (AdaBM still applies its bit-aware clipping, on one batch of patches)")
     boolean noFineTune;
 
     @Option(names = "--lambda-bit", description = "weight of the bit loss (default: 50)")
@@ -161,8 +161,9 @@ final class QuantizeCommand implements Callable<Integer> {
                         ? s.fineTuning().epochs() + " epochs x " + s.fineTuning().steps() + " steps x batch " + s.fineTuning().batch()
                         + ", lambda_bit " + s.fineTuning().lambdaBit()
                         : "off");
-        System.out.printf(Locale.ROOT, "seconds: patches %.2f, calibration %.2f, fine-tuning %.2f, total %.2f%n",
-                r.patchSeconds(), r.calibrationSeconds(), r.fineTuneSeconds(), r.totalSeconds());
+        String clip = s.method() == CalibrationMethod.ADABM ? " (with bit-aware clipping)" : "";
+        System.out.printf(Locale.ROOT, "seconds: patches %.2f, calibration %.2f, fine-tuning%s %.2f, total %.2f%n",
+                r.patchSeconds(), r.calibrationSeconds(), clip, r.fineTuneSeconds(), r.totalSeconds());
         System.out.printf(Locale.ROOT, "calibration: %d patches of %dx%d from %s (%d files); FAB on them %.3f%n",
                 s.patches(), s.patchSize(), s.patchSize(), source.folder(), source.files(), fab);
         int[] offsets = new int[3];
