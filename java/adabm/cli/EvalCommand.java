@@ -1,23 +1,35 @@
 package adabm.cli;
 
+import adabm.backend.ConvKernels;
 import adabm.backend.Plan;
 import adabm.backend.TiledRunner;
 import adabm.eval.Dataset;
 import adabm.eval.EvalResult;
 import adabm.eval.Evaluator;
 import adabm.graph.Graph;
+import adabm.quant.FakeQuantRunner;
+import adabm.quant.QuantEvaluation;
+import adabm.quant.artifact.QuantArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluates a model on a data set (HR/ and LR_bicubic/X{s}/<name>x{s}.png): PSNR and SSIM on Y",
-                "(EDSR/AdaBM protocol: rounded SR, shave = scale) and seconds per image; prints a table, optionally JSON."})
+                "(EDSR/AdaBM protocol: rounded SR, shave = scale) and seconds per image; prints a table, optionally JSON.",
+                "With --quant, evaluates the model fake-quantized by an artifact of `adabm quantize` and adds FAB",
+                "(fractional average bit-width, ADABM.md §7), whole-image or in 96x96 patches (--patch 96)."})
 final class EvalCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
+
+    @Spec CommandSpec spec;
 
     @Option(names = "--data", required = true, description = "data set folder, e.g. ../shared/datasets/Set5")
     Path data;
@@ -25,28 +37,66 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "also write the results as JSON to this file")
     Path json;
 
+    @Option(names = "--quant", description = "quantized-model artifact (from adabm quantize) made from --model")
+    Path quant;
+
+    @Option(names = "--patch", defaultValue = "0",
+            description = "with --quant: patch mode, LR tiles of this size each with its own image offset (the paper uses 96); 0 = whole images")
+    int patch;
+
     @Override public Integer call() throws Exception {
-        model.backend();   // an unknown or unavailable backend fails before any work
+        if (patch != 0 && quant == null) throw new IllegalArgumentException("--patch needs --quant (patch mode evaluates a quantized model)");
+        if (patch < 0) throw new IllegalArgumentException("--patch must be positive, got " + patch);
+        boolean explicitBackend = spec.commandLine().getParseResult().hasMatchedOption("--backend");
+        if (quant == null || explicitBackend) model.backend();   // an unknown or unavailable backend fails before any work
         Graph g = model.loadGraph();
+        // the artifact is checked against the model before any evaluation work
+        QuantArtifact.Loaded artifact = quant == null ? null : QuantArtifact.read(quant, g, model.model.toString());
         int scale = model.scale != null ? model.scale : g.scale();
         Dataset set = Dataset.open(data);
+        Progress progress = new Progress(System.err, "eval " + set.name(), set.pairs(scale).size());
+        adabm.eval.Progress update = (done, total, name) -> progress.step(done, name);
         EvalResult r;
-        try (Plan plan = model.compile(g)) {
-            TiledRunner runner = new TiledRunner(plan, g, model.tile);
-            Progress progress = new Progress(System.err, "eval " + set.name(), set.pairs(scale).size());
-            r = Evaluator.evaluate(model.model.getFileName().toString(), model.backend().name(), set, scale, runner::run,
-                    (done, total, name) -> progress.step(done, name));
+        List<Double> fab = null;
+        double meanFab = Double.NaN;
+        if (quant != null) {
+            QuantArtifact.Loaded a = artifact;
+            System.err.printf("artifact %s: %s, method %s%n", quant.getFileName(), a.model().spec(),
+                    a.description().settings().method().name().toLowerCase(Locale.ROOT));
+            try (ConvKernels kernels = ConvKernelsChoice.open(explicitBackend ? model.backend : null, model.threads);
+                 FakeQuantRunner runner = new FakeQuantRunner(a.model(), kernels)) {
+                QuantEvaluation.Result q = QuantEvaluation.evaluate(runner, set, scale, true, patch, update);
+                EvalResult e = q.eval();
+                r = new EvalResult(model.model.getFileName() + " + " + quant.getFileName() + (patch > 0 ? " (patch " + patch + ")" : ""),
+                        e.dataset(), e.scale(), e.backend(), e.mean(), e.images());
+                fab = q.imageFab();
+                meanFab = q.fab();
+            }
+        } else {
+            try (Plan plan = model.compile(g)) {
+                TiledRunner runner = new TiledRunner(plan, g, model.tile);
+                r = Evaluator.evaluate(model.model.getFileName().toString(), model.backend().name(), set, scale, runner::run, update);
+            }
         }
-        System.out.printf("%-16s %9s %8s %9s%n", "image", "PSNR(dB)", "SSIM", "seconds");
-        for (EvalResult.ImageResult i : r.images())
-            System.out.printf("%-16s %9.4f %8.5f %9.3f%n", i.name(), i.psnr(), i.ssim(), i.seconds());
-        System.out.printf("%-16s %9.4f %8.5f %9.3f%n", "MEAN", r.mean().psnr(), r.mean().ssim(), r.mean().seconds());
-        System.out.printf("(%s, %s x%d, backend %s)%n", r.model(), r.dataset(), r.scale(), r.backend());
+        print(r, fab, meanFab);
         if (json != null) {
             if (json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
-            Files.writeString(json, r.toJson());
+            Files.writeString(json, fab == null ? r.toJson() : r.toJson(meanFab, fab));
             System.out.println("JSON: " + json);
         }
         return 0;
+    }
+
+    private static void print(EvalResult r, List<Double> fab, double meanFab) {
+        String fabHead = fab == null ? "" : String.format("%7s", "FAB");
+        System.out.printf("%-16s %9s %8s %9s%s%n", "image", "PSNR(dB)", "SSIM", "seconds", fabHead);
+        for (int i = 0; i < r.images().size(); i++) {
+            EvalResult.ImageResult im = r.images().get(i);
+            System.out.printf(Locale.ROOT, "%-16s %9.4f %8.5f %9.3f%s%n", im.name(), im.psnr(), im.ssim(), im.seconds(),
+                    fab == null ? "" : String.format(Locale.ROOT, "%7.3f", fab.get(i)));
+        }
+        System.out.printf(Locale.ROOT, "%-16s %9.4f %8.5f %9.3f%s%n", "MEAN", r.mean().psnr(), r.mean().ssim(), r.mean().seconds(),
+                fab == null ? "" : String.format(Locale.ROOT, "%7.3f", meanFab));
+        System.out.printf("(%s, %s x%d, backend %s)%n", r.model(), r.dataset(), r.scale(), r.backend());
     }
 }

@@ -5,10 +5,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the `adabm` command line. Every subcommand has --help. */
-@Command(name = "adabm", mixinStandardHelpOptions = true, version = "adabm 0.1.0",
+@Command(name = "adabm", mixinStandardHelpOptions = true, version = adabm.Version.TEXT,
         description = "Runs super-resolution CNNs (ONNX or PyTorch checkpoints) on native kernels and evaluates them.",
         subcommands = {DemoCommand.class, UpscaleCommand.class, EvalCommand.class, InfoCommand.class, DownscaleCommand.class,
-                CompareCommand.class, BitmapCommand.class})
+                QuantizeCommand.class, CompareCommand.class, BitmapCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -18,7 +18,8 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof AdabmException || e instanceof java.io.IOException || e instanceof IllegalArgumentException) {
+            if (e instanceof AdabmException || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException
+                    || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("adabm " + cmd.getCommandName() + ": " + e.getMessage());
                 return 1;
             }

@@ -32,7 +32,18 @@ public record EvalResult(String model, String dataset, int scale, String backend
      * {@code {"model","dataset","scale","backend","mean":{"psnr","ssim","seconds"},"images":[{"name","psnr","ssim","seconds"}]}},
      * pretty-printed. A non-finite value (PSNR of an exact reproduction is +∞) is written as null to keep valid JSON.
      */
-    public String toJson() {
+    public String toJson() { return toJson(null, null); }
+
+    /**
+     * As {@link #toJson()}, plus {@code "fab"} (fractional average bit-width, ADABM.md §7) in "mean" and in each image,
+     * for a quantized model's evaluation.
+     */
+    public String toJson(double meanFab, List<Double> imageFab) {
+        if (imageFab.size() != images.size()) throw new IllegalArgumentException(imageFab.size() + " FAB values for " + images.size() + " images");
+        return toJson(Double.valueOf(meanFab), imageFab);
+    }
+
+    private String toJson(Double meanFab, List<Double> imageFab) {
         JsonObject root = new JsonObject();
         root.addProperty("model", model);
         root.addProperty("dataset", dataset);
@@ -42,14 +53,17 @@ public record EvalResult(String model, String dataset, int scale, String backend
         m.add("psnr", number(mean.psnr));
         m.add("ssim", number(mean.ssim));
         m.add("seconds", number(mean.seconds));
+        if (meanFab != null) m.add("fab", number(meanFab));
         root.add("mean", m);
         JsonArray list = new JsonArray();
-        for (ImageResult r : images) {
+        for (int i = 0; i < images.size(); i++) {
+            ImageResult r = images.get(i);
             JsonObject o = new JsonObject();
             o.addProperty("name", r.name);
             o.add("psnr", number(r.psnr));
             o.add("ssim", number(r.ssim));
             o.add("seconds", number(r.seconds));
+            if (imageFab != null) o.add("fab", number(imageFab.get(i)));
             list.add(o);
         }
         root.add("images", list);

@@ -25,7 +25,7 @@ public final class CalibrationPatches {
     public static List<Tensor> sample(Path folder, int count, int size, long seed) {
         if (count < 1) throw new IllegalArgumentException("patch count must be positive, got " + count);
         if (size < 1) throw new IllegalArgumentException("patch size must be positive, got " + size);
-        List<Path> files = imageFiles(folder);
+        List<Path> files = files(folder);
         List<Tensor> images = new ArrayList<>();
         for (Path f : files) {
             Tensor img = Images.read(f);
@@ -58,7 +58,8 @@ public final class CalibrationPatches {
         return out;
     }
 
-    private static List<Path> imageFiles(Path folder) {
+    /** The files sampling reads: every regular, non-hidden file of the folder, sorted; the folder must hold some. */
+    public static List<Path> files(Path folder) {
         if (!Files.isDirectory(folder)) throw new AdabmException(folder + ": no such calibration image folder");
         try (Stream<Path> s = Files.list(folder)) {
             List<Path> files = s.filter(Files::isRegularFile)

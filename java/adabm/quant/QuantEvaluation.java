@@ -8,25 +8,50 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PSNR/SSIM (via {@link Evaluator}, whole-image mode) and FAB (ADABM.md §7) of a fake-quantized model on a data set.
- * Each image gets its own image offset from the model's image map. Dataset FAB = mean over images; float = 32.
+ * PSNR/SSIM (via {@link Evaluator}) and FAB (ADABM.md §7) of a fake-quantized model on a data set, in whole-image
+ * mode (each image gets its own image offset from the model's image map) or patch mode ({@link PatchedForward}:
+ * each tile gets its own offset, image FAB = mean over tiles). Dataset FAB = mean over images; float = 32.
  */
 public final class QuantEvaluation {
     private QuantEvaluation() { }
 
-    public record Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets) { }
+    /**
+     * @param imageOffsets each image's offset in whole-image mode; empty in patch mode (see tileOffsets)
+     * @param tileOffsets  per image, the offsets of its tiles in {@link PatchTiles} order (one entry in whole-image mode)
+     */
+    public record Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets, List<List<Integer>> tileOffsets) {
+        public Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets) {
+            this(eval, fab, imageFab, imageOffsets, imageOffsets.stream().map(List::of).toList());
+        }
+    }
 
+    /** Whole-image mode. */
     public static Result evaluate(FakeQuantRunner runner, Dataset dataset, int scale, boolean quantize, Progress progress) {
+        return evaluate(runner, dataset, scale, quantize, 0, progress);
+    }
+
+    /** @param patch LR tile size for patch mode (96 in the paper); 0 = whole-image mode */
+    public static Result evaluate(FakeQuantRunner runner, Dataset dataset, int scale, boolean quantize, int patch, Progress progress) {
+        if (patch < 0) throw new IllegalArgumentException("patch size must be positive (or 0 for whole images), got " + patch);
         List<Double> fabs = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
-        String label = runner.model().graph().name() + (quantize ? " " + runner.model().spec() : " float32");
-        EvalResult r = Evaluator.evaluate(label, "java-fakequant", dataset, scale, lr -> {
+        List<List<Integer>> tiles = new ArrayList<>();
+        String label = runner.model().graph().name() + (quantize ? " " + runner.model().spec() : " float32")
+                + (patch > 0 ? " patch " + patch : "");
+        EvalResult r = Evaluator.evaluate(label, runner.kernels().name() + "-fakequant", dataset, scale, lr -> {
+            if (patch > 0) {
+                PatchedForward.Result p = PatchedForward.run(runner, lr, patch, quantize);
+                fabs.add(p.fab());
+                tiles.add(p.tileOffsets());
+                return p.output();
+            }
             FakeQuantRunner.Forward f = quantize ? runner.run(lr, ForwardHooks.NONE) : runner.runFloat(lr, ForwardHooks.NONE);
             fabs.add(f.fab()[0]);
             offsets.add(f.imageOffsets()[0]);
+            tiles.add(List.of(f.imageOffsets()[0]));
             return f.output();
         }, progress);
-        double fab = fabs.stream().mapToDouble(Double::doubleValue).average().orElse(32);
-        return new Result(r, fab, List.copyOf(fabs), List.copyOf(offsets));
+        double fab = fabs.stream().mapToDouble(Double::doubleValue).average().orElse(Fab.FLOAT);
+        return new Result(r, fab, List.copyOf(fabs), List.copyOf(offsets), List.copyOf(tiles));
     }
 }

@@ -34,7 +34,7 @@ class CliTest {
     }
 
     @Test void everyCommandHasHelp() {
-        for (String cmd : new String[] {"demo", "upscale", "eval", "info", "downscale"}) {
+        for (String cmd : new String[] {"demo", "upscale", "eval", "info", "downscale", "quantize"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: adabm " + cmd), cmd + ": " + r.out());
