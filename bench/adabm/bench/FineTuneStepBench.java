@@ -21,7 +21,9 @@ import java.util.OptionalInt;
  * Where one AdaBM fine-tuning step's time goes on EDSR-8 x2 at the paper's size (96x96 LR Kodak24 patches, batch 2):
  * teacher (float forward), quantized forward (Tape.record), loss, backward with and without the weight-bound pass;
  * conv time per pass and the rest (Java element-wise work: quantizers, the tape's STE loop, other ops, copies).
- * Wall time and process CPU time are both printed: on a shared machine the CPU time / threads is the steadier figure.
+ * Wall time, process CPU time and the calling thread's CPU time are printed: on a shared machine CPU times are the
+ * steadier figures, and with 1 thread (oneDNN then runs on the calling thread) the calling thread's CPU time inside
+ * the conv calls is the whole conv cost.
  * Run: bench/run FineTuneStepBench [threads=2] [oneDNN steps=5] [java steps=0]
  */
 public final class FineTuneStepBench {
@@ -54,6 +56,8 @@ public final class FineTuneStepBench {
         return m;
     }
 
+    private static final java.lang.management.ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+
     static double cpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
@@ -67,6 +71,7 @@ public final class FineTuneStepBench {
                 for (boolean weightBounds : new boolean[] {true, false}) {
                     k.reset();
                     double cpu0 = cpuSeconds();
+                    long main0 = MX.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     Teacher teacher = Teacher.of(r, batch);
                     long t1 = System.nanoTime();
@@ -80,6 +85,7 @@ public final class FineTuneStepBench {
                     tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab(), weightBounds);
                     long t4 = System.nanoTime();
                     double cpu = cpuSeconds() - cpu0;
+                    double mainCpu = (MX.getCurrentThreadCpuTime() - main0) / 1e9, convCpu = k.cpuNanos / 1e9;
                     long convBackward = k.totalNanos() - before;
                     double step = (t4 - t0) / 1e9;
                     if (weightBounds && measured) { wallSum += step; cpuSum += cpu; }
@@ -91,6 +97,8 @@ public final class FineTuneStepBench {
                             (t3 - t2) / 1e9, (t4 - t3) / 1e9, convBackward / 1e9,
                             k.forwardNanos / 1e9, k.forwardCalls, k.backwardDataNanos / 1e9, k.backwardDataCalls,
                             k.backwardWeightsNanos / 1e9, k.backwardWeightsCalls, step - k.totalNanos() / 1e9);
+                    System.out.printf(Locale.ROOT, "%-6s weightBounds=%-5s calling thread cpu %.3f s: in conv calls %.3f s (copies included), Java outside them %.3f s%n",
+                            k.name(), weightBounds, mainCpu, convCpu, mainCpu - convCpu);
                 }
             }
         }
