@@ -70,6 +70,45 @@ public final class Quantizers {
         return (float) ((u - l) * insideResidual(x, l, u, bits) * twoB * Math.log(2) / (twoB - 1));
     }
 
+    /** Running sums for {@link #activationBackward}: dL/dl, dL/du and dL/db, in double. */
+    public static final class ActivationGradSums {
+        public double lower, upper, bits;
+    }
+
+    /**
+     * The activation quantizer's backward over {@code len} values from {@code from}: dx[k] = dxq[k] * d xq/dx, and
+     * dxq[k] * d xq/dl, * d xq/du and (withBits) * d xq/db added to the running sums, in index order. Bit for bit what
+     * the per-value functions above give (same float expressions, same order of additions), with the residual
+     * v - r/n computed once per value instead of once per function; values whose dxq is 0 are skipped (they add
+     * nothing and dx stays as it was).
+     */
+    public static void activationBackward(float[] x, float[] dxq, int from, int len, float l, float u, int bits,
+                                          boolean withBits, float[] dx, ActivationGradSums sums) {
+        checkBits(bits, "activation quantizer");
+        checkRange(l, u);
+        int n = levels(bits);
+        float range = u - l, twoB = 1 << bits;
+        double ln2 = Math.log(2);
+        double gl = sums.lower, gu = sums.upper, gb = sums.bits;
+        for (int k = from; k < from + len; k++) {
+            float v = x[k], d = dxq[k];
+            if (d == 0f) continue;
+            float c = Math.min(Math.max(v, l), u);
+            float t = (c - l) / range;
+            float r = (float) Math.rint(t * n);
+            float residual = t - r / n;
+            dx[k] = d * (l <= v && v <= u ? 1f : 0f);
+            float gradL = v < l ? 1f : v > u ? 0f : residual;
+            float gradU = v > u ? 1f : v < l ? 0f : -residual;
+            gl += d * (double) gradL;
+            gu += d * (double) gradU;
+            if (withBits) gb += d * (double) (float) (range * residual * twoB * ln2 / (twoB - 1));
+        }
+        sums.lower = gl;
+        sums.upper = gu;
+        sums.bits = gb;
+    }
+
     /** v - r/n with v = (c - l)/(u - l), r = round(n v), on the clamped value c. */
     private static float insideResidual(float x, float l, float u, int bits) {
         checkBits(bits, "activation quantizer");

@@ -46,9 +46,9 @@ final class NativeLibrary {
     }
 
     /** A downcall handle for one of the library's entry points (other bindings of this library use it too). */
-    MethodHandle bind(String name, FunctionDescriptor fd) {
+    MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException("symbol " + name + " is missing"));
-        return Linker.nativeLinker().downcallHandle(symbol, fd);
+        return Linker.nativeLinker().downcallHandle(symbol, fd, options);
     }
 
     private static final class Holder {

@@ -5,9 +5,7 @@ import adabm.backend.BackendUnavailableException;
 import adabm.backend.ConvKernels;
 import adabm.graph.Op;
 import adabm.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,8 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link ConvKernels} on oneDNN float32 primitives (libadabm_native, adabm_fconv_*). One native conv handle per conv
  * geometry (convs of the same shape share it: the handle holds primitives, not weights), each caching its
  * primitives per input shape; the blocked copies oneDNN works on live in one native workspace shared by all handles.
- * Tensors travel through native buffers this object owns, grown to the largest shape seen. Not meant for concurrent
- * use (calls are serialised by a lock); {@link #close()} frees everything, a Cleaner does if it is dropped unclosed.
+ * Tensors are read and written in place in their Java arrays (critical downcalls, see {@link FloatConvNative}). Not
+ * meant for concurrent use (calls are serialised by a lock); {@link #close()} frees everything, a Cleaner does if it
+ * is dropped unclosed.
  */
 public final class OneDnnConvKernels implements ConvKernels {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -31,36 +30,11 @@ public final class OneDnnConvKernels implements ConvKernels {
         }
     }
 
-    /** A native float buffer that grows (into a fresh arena, the old one freed) when a larger tensor comes. */
-    private static final class Buffer {
-        Arena arena;
-        MemorySegment segment = MemorySegment.NULL;
-
-        MemorySegment floats(long count) {
-            long bytes = Math.max(1, count) * 4;
-            if (segment.byteSize() < bytes) {
-                Arena fresh = Arena.ofShared();
-                MemorySegment s = fresh.allocate(Math.max(bytes, segment.byteSize() + segment.byteSize() / 4), 64);
-                free();
-                arena = fresh;
-                segment = s;
-            }
-            return segment.asSlice(0, bytes);
-        }
-
-        void free() {
-            if (arena != null) arena.close();
-            arena = null;
-            segment = MemorySegment.NULL;
-        }
-    }
-
     /** Everything native, apart from the kernels object so a Cleaner can free it. */
     private static final class NativeState implements Runnable {
         final FloatConvNative lib;
         final MemorySegment workspace;
         final Map<Geometry, MemorySegment> convs = new HashMap<>();
-        final Buffer input = new Buffer(), secondInput = new Buffer(), weight = new Buffer(), bias = new Buffer(), output = new Buffer();
 
         NativeState(FloatConvNative lib, MemorySegment workspace) { this.lib = lib; this.workspace = workspace; }
 
@@ -70,7 +44,6 @@ public final class OneDnnConvKernels implements ConvKernels {
                 try { lib.destroy(conv); } catch (RuntimeException e) { if (first == null) first = e; }
             }
             convs.clear();
-            for (Buffer b : new Buffer[] {input, secondInput, weight, bias, output}) b.free();
             try { lib.destroyWorkspace(workspace); } catch (RuntimeException e) { if (first == null) first = e; }
             if (first != null) throw first;
         }
@@ -102,10 +75,7 @@ public final class OneDnnConvKernels implements ConvKernels {
         lock.lock();
         try {
             MemorySegment handle = handle(conv);
-            MemorySegment src = copyIn(state.input, x.data), w = copyIn(state.weight, weight), b = copyIn(state.bias, conv.bias());
-            MemorySegment dst = state.output.floats(y.data.length);
-            state.lib.forward(handle, x.n, x.h, x.w, src, w, b, dst);
-            MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, 0, y.data, 0, y.data.length);
+            state.lib.forward(handle, x.n, x.h, x.w, heap(x.data), heap(weight), heap(conv.bias()), heap(y.data));
         } finally {
             lock.unlock();
         }
@@ -121,10 +91,7 @@ public final class OneDnnConvKernels implements ConvKernels {
         lock.lock();
         try {
             MemorySegment handle = handle(conv);
-            MemorySegment d = copyIn(state.input, dy.data), w = copyIn(state.weight, weight);
-            MemorySegment out = state.output.floats(dx.data.length);
-            state.lib.backwardData(handle, dy.n, inH, inW, d, w, out);
-            MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, dx.data, 0, dx.data.length);
+            state.lib.backwardData(handle, dy.n, inH, inW, heap(dy.data), heap(weight), heap(dx.data));
         } finally {
             lock.unlock();
         }
@@ -141,10 +108,7 @@ public final class OneDnnConvKernels implements ConvKernels {
         lock.lock();
         try {
             MemorySegment handle = handle(conv);
-            MemorySegment src = copyIn(state.input, x.data), d = copyIn(state.secondInput, dy.data);
-            MemorySegment out = state.output.floats(dw.length);
-            state.lib.backwardWeights(handle, x.n, x.h, x.w, src, d, out);
-            MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, dw, 0, dw.length);
+            state.lib.backwardWeights(handle, x.n, x.h, x.w, heap(x.data), heap(dy.data), heap(dw));
         } finally {
             lock.unlock();
         }
@@ -210,11 +174,8 @@ public final class OneDnnConvKernels implements ConvKernels {
         return h;
     }
 
-    private static MemorySegment copyIn(Buffer buffer, float[] data) {
-        MemorySegment s = buffer.floats(data.length);
-        MemorySegment.copy(data, 0, s, ValueLayout.JAVA_FLOAT, 0, data.length);
-        return s;
-    }
+    /** The array itself: the passes are critical downcalls that read and write Java arrays in place. */
+    private static MemorySegment heap(float[] data) { return MemorySegment.ofArray(data); }
 
     // ---- shape checks, in Java so the message names the conv ----
 

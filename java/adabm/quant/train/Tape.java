@@ -187,18 +187,12 @@ public final class Tape {
         float l = layer.lower(), u = layer.upper();
         boolean adaptive = layer.kind() == LayerKind.ADAPTIVE;
         int plane = x.c * x.h * x.w;
-        double gl = 0, gu = 0;
+        Quantizers.ActivationGradSums sums = new Quantizers.ActivationGradSums();   // l and u run over the batch
         for (int s = 0; s < x.n; s++) {
             int bits = rec.bits()[s];
-            double gb = 0;
-            for (int k = s * plane; k < (s + 1) * plane; k++) {
-                float v = x.data[k], d = dxq.data[k];
-                if (d == 0f) continue;
-                dx.data[k] = d * Quantizers.activationGradX(v, l, u);
-                gl += d * (double) Quantizers.activationGradL(v, l, u, bits);
-                gu += d * (double) Quantizers.activationGradU(v, l, u, bits);
-                if (adaptive) gb += d * (double) Quantizers.activationGradBits(v, l, u, bits);
-            }
+            sums.bits = 0;
+            Quantizers.activationBackward(x.data, dxq.data, s * plane, plane, l, u, bits, adaptive, dx.data, sums);
+            double gb = sums.bits;
             if (adaptive) {
                 // FAB counts this layer's bits: d FAB_batch / d b(k, s) = 1 / (B * counted)
                 if (layer.kind().countedInFab()) gb += dBatchFab / ((double) batchSize * counted);
@@ -206,8 +200,8 @@ public final class Tape {
                 imageBitGrad[s] += gb;
             }
         }
-        lg.lower += gl;
-        lg.upper += gu;
+        lg.lower += sums.lower;
+        lg.upper += sums.upper;
         accumulate(grad, c.input(), dx);
     }
 
