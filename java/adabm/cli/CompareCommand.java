@@ -1,10 +1,9 @@
 package adabm.cli;
 
-import adabm.backend.BackendUnavailableException;
-import adabm.backend.Backends;
 import adabm.backend.ConvKernels;
 import adabm.eval.Dataset;
 import adabm.graph.Graph;
+import adabm.io.AtomicFiles;
 import adabm.io.ModelLoader;
 import adabm.quant.QuantMode;
 import adabm.quant.QuantSpec;
@@ -73,7 +72,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the patch sampling and fine-tuning (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--backend", description = "java | onednn (default: onednn when its per-conv kernels are available, else java)")
+    @Option(names = "--backend", description = "java | onednn for the conv kernels (default: onednn when available, else java)")
     String backend;
 
     @Option(names = "--threads", defaultValue = "0", description = "threads; 0 = all cores (default)")
@@ -93,6 +92,9 @@ final class CompareCommand implements Callable<Integer> {
         Set<Variant> selected = EnumSet.copyOf(Variant.parse(rows));
         if (noFt) selected.removeIf(v -> v.fineTuned);
         if (selected.isEmpty()) throw new IllegalArgumentException("--no-ft leaves no rows of '" + rows + "'");
+        OutputPaths.check("--markdown", markdownOut);
+        OutputPaths.check("--csv", csvOut);
+        OutputPaths.check("--json", jsonOut);
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
         int s = scale != null ? scale : g.scale();
@@ -109,7 +111,7 @@ final class CompareCommand implements Callable<Integer> {
         settings = settings.withFineTuning(ft.withThreads(nThreads));
 
         Comparison.Report report;
-        try (ConvKernels kernels = kernels(nThreads)) {
+        try (ConvKernels kernels = ConvKernelsChoice.open(backend, nThreads, System.err)) {
             report = Comparison.run(g, s, calibDir, set, settings, kernels, nThreads, new StderrProgress(System.err, settings, set.pairs(s).size()));
         }
         String md = ComparisonFormat.markdown(report);
@@ -120,19 +122,8 @@ final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The named backend's kernels; without a name oneDNN's when it has them, else the Java reference's. */
-    private ConvKernels kernels(int nThreads) {
-        if (backend != null) return Backends.get(backend).convKernels(nThreads);
-        try {
-            return Backends.get("onednn").convKernels(nThreads);
-        } catch (BackendUnavailableException e) {
-            System.err.println("compare: " + e.getMessage() + "; using the java backend");
-            return Backends.get("java").convKernels(nThreads);
-        }
-    }
-
-    private static void write(Path file, String text, String what) throws java.io.IOException {
-        OutputFiles.writeAtomically(file, text);
+    private static void write(Path file, String text, String what) {
+        AtomicFiles.writeString(file, text);
         System.err.println("compare: " + what + " written to " + file);
     }
 

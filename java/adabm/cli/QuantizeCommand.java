@@ -1,6 +1,5 @@
 package adabm.cli;
 
-import adabm.AdabmException;
 import adabm.backend.ConvKernels;
 import adabm.graph.Graph;
 import adabm.io.ModelLoader;
@@ -10,7 +9,6 @@ import adabm.quant.artifact.QuantArtifact;
 import adabm.quant.pipeline.QuantPipeline;
 import adabm.quant.train.FineTuner;
 import adabm.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -85,10 +83,10 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         QuantSpec spec = new QuantSpec(wBits, aBits, QuantMode.parse(mode));   // bits outside 2..8 fail here, before any work
         CalibrationMethod m = parseMethod(method);
-        checkOut(out);
+        OutputPaths.check("--out", out);
         Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
         int s = scale != null ? scale : g.scale();
-        Path folder = calibrationFolder(calib, s);
+        Path folder = CalibrationFolders.resolve(calib, s);
         QuantPipeline.Settings settings = settings(g, spec, m);
         CalibrationSource source = CalibrationSource.of(folder);
 
@@ -96,7 +94,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 settings.fineTuning().steps());
         QuantPipeline.Result r;
         List<Tensor> patchList;
-        try (ConvKernels kernels = ConvKernelsChoice.open(backend, threads)) {
+        try (ConvKernels kernels = ConvKernelsChoice.open(backend, threads, System.err)) {
             System.err.printf("quantizing %s (x%d) %s with %s on %s kernels; calibration images %s%n", model.getFileName(), s, spec,
                     m.name().toLowerCase(Locale.ROOT), kernels.name(), folder);
             progress.stage("patches");
@@ -120,26 +118,6 @@ final class QuantizeCommand implements Callable<Integer> {
         for (CalibrationMethod c : CalibrationMethod.values())
             if (c.name().equalsIgnoreCase(text)) return c;
         throw new IllegalArgumentException("--method must be adabm, minmax or percentile, got '" + text + "'");
-    }
-
-    /** The output's directory must exist (nothing is created implicitly) and the output must not be a directory. */
-    static void checkOut(Path out) {
-        Path dir = out.toAbsolutePath().normalize().getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new AdabmException("--out " + out + ": directory " + dir + " does not exist");
-        if (Files.isDirectory(out)) throw new AdabmException("--out " + out + " is a directory; give a file name");
-    }
-
-    /** A data set folder's LR_bicubic/X{scale}, or the folder itself when it holds the images directly. */
-    static Path calibrationFolder(Path dir, int scale) {
-        if (!Files.isDirectory(dir)) throw new AdabmException("--calib " + dir + ": no such folder");
-        Path lr = dir.resolve("LR_bicubic");
-        if (Files.isDirectory(lr)) {
-            Path x = lr.resolve("X" + scale);
-            if (!Files.isDirectory(x))
-                throw new AdabmException("--calib " + dir + ": data set has no LR_bicubic/X" + scale + " folder (make it with adabm downscale)");
-            return x;
-        }
-        return dir;
     }
 
     private QuantPipeline.Settings settings(Graph g, QuantSpec spec, CalibrationMethod m) {
