@@ -25,6 +25,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bitmap", mixinStandardHelpOptions = true,
@@ -81,11 +82,7 @@ final class BitmapCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "calibration sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--backend", description = "java | onednn for the conv kernels of --calib (default: onednn when available, else java)")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "0", description = "threads for calibration; 0 = all cores (default)")
-    int threads;
+    @Mixin KernelOptions kernel;   // for --calib
 
     @Override public Integer call() throws Exception {
         // cheap checks first, before the model is loaded or calibrated
@@ -113,7 +110,7 @@ final class BitmapCommand implements Callable<Integer> {
         List<Tensor> ps = CalibrationPatches.sample(dir, patches, patchSize, seed);
         System.err.printf(Locale.ROOT, "calibrating %s (%s) on %d patches of %dx%d from %s ...%n", g.name(), qm.spec(), ps.size(), patchSize, patchSize, dir);
         long t0 = System.nanoTime();
-        try (ConvKernels k = ConvKernelsChoice.open(backend, threads, System.err); FakeQuantRunner r = new FakeQuantRunner(qm, k)) {
+        try (ConvKernels k = kernel.open(); FakeQuantRunner r = new FakeQuantRunner(qm, k)) {
             Calibrator.calibrate(r, ps, CalibrationMethod.ADABM);
         }
         System.err.printf(Locale.ROOT, "calibrated in %.1f s%n", (System.nanoTime() - t0) / 1e9);

@@ -5,7 +5,6 @@ import adabm.eval.Dataset;
 import adabm.graph.Graph;
 import adabm.io.AtomicFiles;
 import adabm.io.ModelLoader;
-import adabm.quant.QuantMode;
 import adabm.quant.QuantSpec;
 import adabm.quant.report.*;
 import adabm.quant.train.FineTuner;
@@ -17,6 +16,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
@@ -30,21 +30,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints such as CARN-M; checked otherwise)")
     Integer scale;
 
-    @Option(names = "--calib", required = true,
-            description = "calibration images: a folder of LR images, or a data set folder (its LR_bicubic/X<scale> is used)")
-    Path calib;
-
     @Option(names = "--data", required = true, description = "test data set folder, e.g. ../shared/datasets/Set5")
     Path data;
-
-    @Option(names = "--w-bits", defaultValue = "4", description = "weight bits, 2..8 (default: ${DEFAULT-VALUE})")
-    int wBits;
-
-    @Option(names = "--a-bits", defaultValue = "4", description = "base activation bits, 2..8 (default: ${DEFAULT-VALUE})")
-    int aBits;
-
-    @Option(names = "--mode", defaultValue = "fq", description = "fq (every conv) | body (head and tail stay float32) (default: ${DEFAULT-VALUE})")
-    String mode;
 
     @Option(names = "--rows", defaultValue = "all",
             description = {"rows to run, comma-separated: all, or methods float, minmax, percentile, adabm (each with and without",
@@ -53,30 +40,6 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--no-ft", description = "only the rows without fine-tuning")
     boolean noFt;
-
-    @Option(names = "--patches", description = "calibration patch count (default: 100)")
-    Integer patches;
-
-    @Option(names = "--patch-size", description = "calibration patch size (default: 96, or 72 for RDN-like graphs)")
-    Integer patchSize;
-
-    @Option(names = "--epochs", description = "fine-tuning epochs (default: 10)")
-    Integer epochs;
-
-    @Option(names = "--steps", description = "fine-tuning steps per epoch (default: 50)")
-    Integer steps;
-
-    @Option(names = "--lambda-bit", description = "weight of the bit loss in fine-tuning (default: the paper's)")
-    Double lambdaBit;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the patch sampling and fine-tuning (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--backend", description = "java | onednn for the conv kernels (default: onednn when available, else java)")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "0", description = "threads; 0 = all cores (default)")
-    int threads;
 
     @Option(names = "--markdown", description = "also write the Markdown table to this file")
     Path markdownOut;
@@ -87,31 +50,31 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "also write rows, settings and provenance as JSON to this file")
     Path jsonOut;
 
+    @Mixin QuantizeOptions quant;
+
+    @Mixin KernelOptions kernel;
+
     @Override public Integer call() throws Exception {
-        QuantSpec spec = new QuantSpec(wBits, aBits, QuantMode.parse(mode));
+        QuantSpec spec = quant.spec();
         Set<Variant> selected = EnumSet.copyOf(Variant.parse(rows));
         if (noFt) selected.removeIf(v -> v.fineTuned);
         if (selected.isEmpty()) throw new IllegalArgumentException("--no-ft leaves no rows of '" + rows + "'");
         OutputPaths.check("--markdown", markdownOut);
         OutputPaths.check("--csv", csvOut);
         OutputPaths.check("--json", jsonOut);
-        int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = kernel.threads();
         Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
         int s = scale != null ? scale : g.scale();
         Dataset set = Dataset.open(data);
         set.pairs(s);   // a broken test set fails before the calibration
-        Path calibDir = CalibrationFolders.resolve(calib, s);
+        Path calibDir = CalibrationFolders.resolve(quant.calib, s);
 
-        Comparison.Settings settings = Comparison.Settings.defaults(g, spec).withRows(selected).withSeed(seed);
-        if (patches != null || patchSize != null)
-            settings = settings.withPatches(patches != null ? patches : settings.patches(), patchSize != null ? patchSize : settings.patchSize());
-        FineTuner.Options ft = settings.fineTuning();
-        ft = ft.withSize(epochs != null ? epochs : ft.epochs(), steps != null ? steps : ft.steps(), ft.batch());
-        if (lambdaBit != null) ft = ft.withLambdaBit(lambdaBit);
-        settings = settings.withFineTuning(ft.withThreads(nThreads));
+        Comparison.Settings settings = Comparison.Settings.defaults(g, spec).withRows(selected).withSeed(quant.seed);
+        settings = settings.withPatches(quant.patches(settings.patches()), quant.patchSize(settings.patchSize()));
+        settings = settings.withFineTuning(quant.fineTuning(settings.fineTuning()).withThreads(nThreads));
 
         Comparison.Report report;
-        try (ConvKernels kernels = ConvKernelsChoice.open(backend, nThreads, System.err)) {
+        try (ConvKernels kernels = kernel.open()) {
             report = Comparison.run(g, s, calibDir, set, settings, kernels, nThreads, new StderrProgress(System.err, settings, set.pairs(s).size()));
         }
         String md = ComparisonFormat.markdown(report);
