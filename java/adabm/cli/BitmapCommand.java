@@ -4,7 +4,6 @@ import adabm.AdabmException;
 import adabm.backend.ConvKernels;
 import adabm.graph.Graph;
 import adabm.io.AtomicFiles;
-import adabm.io.ModelLoader;
 import adabm.io.image.Images;
 import adabm.quant.CalibrationMethod;
 import adabm.quant.CalibrationPatches;
@@ -21,7 +20,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -34,11 +32,7 @@ import picocli.CommandLine.Option;
                 "each offset's FAB, the mean tile FAB and the whole-image FAB. Also prints the offsets as a text grid.",
                 "The quantized model comes from an artifact (--quant) or an AdaBM calibration on the fly (--calib)."})
 final class BitmapCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model file: .onnx, or a PyTorch checkpoint .pt/.pth")
-    Path model;
-
-    @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints; checked otherwise)")
-    Integer scale;
+    @Mixin ModelFileOptions model;
 
     @Option(names = "--image", required = true, description = "LR image (PNG/JPEG/BMP)")
     Path image;
@@ -91,7 +85,7 @@ final class BitmapCommand implements Callable<Integer> {
         OutputPaths.check("--out", out);
         Tensor lr = Images.read(image);
 
-        Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
+        Graph g = model.load();
         QuantModel qm = source.quant != null ? QuantArtifact.load(source.quant, g) : calibrate(g);
         TileBitMap map = TileBitMap.compute(qm, lr, tile);
 
@@ -106,7 +100,7 @@ final class BitmapCommand implements Callable<Integer> {
     /** AdaBM calibration (ADABM.md §3–§4, no fine-tuning) on random patches of the calibration folder. */
     private QuantModel calibrate(Graph g) {
         QuantModel qm = QuantModel.create(g, new QuantSpec(wBits, aBits, QuantMode.parse(mode)));
-        Path dir = CalibrationFolders.resolve(source.calib, scale != null ? scale : g.scale());
+        Path dir = CalibrationFolders.resolve(source.calib, model.scale(g));
         List<Tensor> ps = CalibrationPatches.sample(dir, patches, patchSize, seed);
         System.err.printf(Locale.ROOT, "calibrating %s (%s) on %d patches of %dx%d from %s ...%n", g.name(), qm.spec(), ps.size(), patchSize, patchSize, dir);
         long t0 = System.nanoTime();

@@ -4,7 +4,6 @@ import adabm.backend.ConvKernels;
 import adabm.eval.Dataset;
 import adabm.graph.Graph;
 import adabm.io.AtomicFiles;
-import adabm.io.ModelLoader;
 import adabm.quant.QuantSpec;
 import adabm.quant.report.*;
 import adabm.quant.train.FineTuner;
@@ -12,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,11 +22,7 @@ import picocli.CommandLine.Option;
                 "float32, MinMax, MinMax+FT, Percentile, Percentile+FT, AdaBM (no FT) and AdaBM. Prints a Markdown table",
                 "(PSNR/SSIM on Y, FAB, seconds to quantize and to evaluate); optionally writes it as Markdown, CSV and JSON."})
 final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model file: .onnx, or a PyTorch checkpoint .pt/.pth")
-    Path model;
-
-    @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints such as CARN-M; checked otherwise)")
-    Integer scale;
+    @Mixin ModelFileOptions model;
 
     @Option(names = "--data", required = true, description = "test data set folder, e.g. ../shared/datasets/Set5")
     Path data;
@@ -63,8 +57,8 @@ final class CompareCommand implements Callable<Integer> {
         OutputPaths.check("--csv", csvOut);
         OutputPaths.check("--json", jsonOut);
         int nThreads = kernel.threads();
-        Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
-        int s = scale != null ? scale : g.scale();
+        Graph g = model.load();
+        int s = model.scale(g);
         Dataset set = Dataset.open(data);
         set.pairs(s);   // a broken test set fails before the calibration
         Path calibDir = CalibrationFolders.resolve(quant.calib, s);

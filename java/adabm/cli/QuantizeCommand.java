@@ -2,7 +2,6 @@ package adabm.cli;
 
 import adabm.backend.ConvKernels;
 import adabm.graph.Graph;
-import adabm.io.ModelLoader;
 import adabm.quant.*;
 import adabm.quant.artifact.CalibrationSource;
 import adabm.quant.artifact.QuantArtifact;
@@ -11,7 +10,6 @@ import adabm.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,11 +20,7 @@ import picocli.CommandLine.Option;
                 "writes a quantized-model artifact for `adabm eval --quant`: calibration patches, calibration, bit-aware",
                 "clipping and teacher-guided fine-tuning (ADABM.md §3-§6)."})
 final class QuantizeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "float model: .onnx, or a PyTorch checkpoint .pt/.pth")
-    Path model;
-
-    @Option(names = "--scale", description = "upscaling factor (multi-scale checkpoints such as CARN-M; picks LR_bicubic/X{s} of a data set)")
-    Integer scale;
+    @Mixin ModelFileOptions model;
 
     @Option(names = "--method", defaultValue = "adabm", description = "adabm | minmax | percentile (default: ${DEFAULT-VALUE})")
     String method;
@@ -51,8 +45,8 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantSpec spec = quant.spec();
         CalibrationMethod m = parseMethod(method);
         OutputPaths.check("--out", out);
-        Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
-        int s = scale != null ? scale : g.scale();
+        Graph g = model.load();
+        int s = model.scale(g);
         Path folder = CalibrationFolders.resolve(quant.calib, s);
         QuantPipeline.Settings settings = settings(g, spec, m);
         CalibrationSource source = CalibrationSource.of(folder);
@@ -62,7 +56,7 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantPipeline.Result r;
         List<Tensor> patchList;
         try (ConvKernels kernels = kernel.open()) {
-            System.err.printf("quantizing %s (x%d) %s with %s on %s kernels; calibration images %s%n", model.getFileName(), s, spec,
+            System.err.printf("quantizing %s (x%d) %s with %s on %s kernels; calibration images %s%n", model.model.getFileName(), s, spec,
                     m.name().toLowerCase(Locale.ROOT), kernels.name(), folder);
             progress.stage("patches");
             long t0 = System.nanoTime();
@@ -75,7 +69,7 @@ final class QuantizeCommand implements Callable<Integer> {
         progress.endLine();
         double fab = Fab.meanOver(r.model(), patchList);
         QuantArtifact.Provenance prov = QuantArtifact.Provenance.of(r, source, fab);
-        QuantArtifact.write(out, r.model(), new QuantArtifact.Description(QuantArtifact.Source.of(g, model.getFileName().toString()),
+        QuantArtifact.write(out, r.model(), new QuantArtifact.Description(QuantArtifact.Source.of(g, model.model.getFileName().toString()),
                 settings, prov));
         printSummary(r, source, fab);
         return 0;
@@ -98,7 +92,7 @@ final class QuantizeCommand implements Callable<Integer> {
     private void printSummary(QuantPipeline.Result r, CalibrationSource source, double fab) {
         QuantModel q = r.model();
         QuantPipeline.Settings s = r.settings();
-        System.out.printf("quantized %s: %s, method %s, fine-tuning %s%n", model.getFileName(), q.spec(),
+        System.out.printf("quantized %s: %s, method %s, fine-tuning %s%n", model.model.getFileName(), q.spec(),
                 s.method().name().toLowerCase(Locale.ROOT), s.fineTune()
                         ? s.fineTuning().epochs() + " epochs x " + s.fineTuning().steps() + " steps x batch " + s.fineTuning().batch()
                         + ", lambda_bit " + s.fineTuning().lambdaBit()
