@@ -24,7 +24,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bitmap", mixinStandardHelpOptions = true,
         description = {"Writes a PNG of the per-tile bit widths AdaBM gives a large LR image (like Fig. S2 of the AdaBM",
@@ -78,11 +80,20 @@ final class BitmapCommand implements Callable<Integer> {
 
     @Mixin KernelOptions kernel;   // for --calib
 
+    @Spec CommandSpec spec;
+
+    /** Options that only shape the on-the-fly calibration; the artifact of --quant already fixes all of them. */
+    static final String[] CALIBRATION_ONLY = {"--w-bits", "--a-bits", "--mode", "--patches", "--patch-size", "--seed", "--backend", "--threads"};
+
     @Override public Integer call() throws Exception {
         // cheap checks first, before the model is loaded or calibrated
         if (tile < TileBitMap.MIN_TILE) throw new AdabmException("--tile must be at least " + TileBitMap.MIN_TILE + " pixels, got " + tile);
         if (zoom < 0 || zoom > 8) throw new AdabmException("--zoom must be 0 (auto) or 1..8, got " + zoom);
         OutputPaths.check("--out", out);
+        if (source.quant != null)
+            for (String o : CALIBRATION_ONLY)
+                if (spec.commandLine().getParseResult().hasMatchedOption(o))
+                    throw new AdabmException(o + " applies to --calib only; the artifact of --quant fixes the quantization");
         Tensor lr = Images.read(image);
 
         Graph g = model.load();

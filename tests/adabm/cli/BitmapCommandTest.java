@@ -134,6 +134,11 @@ class BitmapCommandTest {
                 adabm.quant.artifact.QuantArtifact.load(art, g), Images.read(image), 16);
         for (String row : map.offsetGrid().split("\n")) assertTrue(r.out().contains("  " + row + "\n"), row + " in:\n" + r.out());
 
+        r = CliTest.run("bitmap", "--model", model.toString(), "--image", image.toString(), "--quant", art.toString(),
+                "--w-bits", "2", "--out", tmp.resolve("w2.png").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--w-bits applies to --calib only"), r.err());
+
         // an artifact of another model (same architecture, other weights) is refused before anything is written
         Path other = TestOnnx.write(TestGraphs.tinyEdsr(4, 2, 2, 4), tmp.resolve("other.onnx"));
         Path foreign = quantize(other, "other.adabm.json");
