@@ -1,17 +1,23 @@
 package adabm.cli;
 
+import adabm.AdabmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What {@code --calib DIR} means: a data set folder (its {@code LR_bicubic/X<scale>} images) or a plain folder of LR images. */
+/**
+ * What {@code --calib DIR} means for quantize, compare and bitmap: a data set folder (one holding
+ * {@code LR_bicubic/}) stands for its {@code LR_bicubic/X<scale>} images; any other folder is taken as the LR images.
+ */
 final class CalibrationFolders {
     private CalibrationFolders() { }
 
     static Path resolve(Path dir, int scale) {
-        Path lr = dir.resolve("LR_bicubic").resolve("X" + scale);
-        if (Files.isDirectory(lr)) return lr;
-        if (Files.isDirectory(dir.resolve("LR_bicubic")))
-            throw new IllegalArgumentException(dir + ": data set folder has no LR_bicubic/X" + scale + " for scale " + scale);
-        return dir;
+        if (!Files.isDirectory(dir)) throw new AdabmException("--calib " + dir + ": no such folder");
+        Path lr = dir.resolve("LR_bicubic");
+        if (!Files.isDirectory(lr)) return dir;
+        Path x = lr.resolve("X" + scale);
+        if (!Files.isDirectory(x))
+            throw new AdabmException("--calib " + dir + ": data set has no LR_bicubic/X" + scale + " folder (make it with adabm downscale)");
+        return x;
     }
 }

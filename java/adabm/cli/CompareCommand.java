@@ -1,12 +1,9 @@
 package adabm.cli;
 
-import adabm.backend.BackendUnavailableException;
-import adabm.backend.Backends;
 import adabm.backend.ConvKernels;
 import adabm.eval.Dataset;
 import adabm.graph.Graph;
-import adabm.io.ModelLoader;
-import adabm.quant.QuantMode;
+import adabm.io.AtomicFiles;
 import adabm.quant.QuantSpec;
 import adabm.quant.report.*;
 import adabm.quant.train.FineTuner;
@@ -14,10 +11,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
@@ -25,27 +22,10 @@ import picocli.CommandLine.Option;
                 "float32, MinMax, MinMax+FT, Percentile, Percentile+FT, AdaBM (no FT) and AdaBM. Prints a Markdown table",
                 "(PSNR/SSIM on Y, FAB, seconds to quantize and to evaluate); optionally writes it as Markdown, CSV and JSON."})
 final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model file: .onnx, or a PyTorch checkpoint .pt/.pth")
-    Path model;
-
-    @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints such as CARN-M; checked otherwise)")
-    Integer scale;
-
-    @Option(names = "--calib", required = true,
-            description = "calibration images: a folder of LR images, or a data set folder (its LR_bicubic/X<scale> is used)")
-    Path calib;
+    @Mixin ModelFileOptions model;
 
     @Option(names = "--data", required = true, description = "test data set folder, e.g. ../shared/datasets/Set5")
     Path data;
-
-    @Option(names = "--w-bits", defaultValue = "4", description = "weight bits, 2..8 (default: ${DEFAULT-VALUE})")
-    int wBits;
-
-    @Option(names = "--a-bits", defaultValue = "4", description = "base activation bits, 2..8 (default: ${DEFAULT-VALUE})")
-    int aBits;
-
-    @Option(names = "--mode", defaultValue = "fq", description = "fq (every conv) | body (head and tail stay float32) (default: ${DEFAULT-VALUE})")
-    String mode;
 
     @Option(names = "--rows", defaultValue = "all",
             description = {"rows to run, comma-separated: all, or methods float, minmax, percentile, adabm (each with and without",
@@ -54,30 +34,6 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--no-ft", description = "only the rows without fine-tuning")
     boolean noFt;
-
-    @Option(names = "--patches", description = "calibration patch count (default: 100)")
-    Integer patches;
-
-    @Option(names = "--patch-size", description = "calibration patch size (default: 96, or 72 for RDN-like graphs)")
-    Integer patchSize;
-
-    @Option(names = "--epochs", description = "fine-tuning epochs (default: 10)")
-    Integer epochs;
-
-    @Option(names = "--steps", description = "fine-tuning steps per epoch (default: 50)")
-    Integer steps;
-
-    @Option(names = "--lambda-bit", description = "weight of the bit loss in fine-tuning (default: the paper's)")
-    Double lambdaBit;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the patch sampling and fine-tuning (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--backend", description = "java | onednn (default: onednn when its per-conv kernels are available, else java)")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "0", description = "threads; 0 = all cores (default)")
-    int threads;
 
     @Option(names = "--markdown", description = "also write the Markdown table to this file")
     Path markdownOut;
@@ -88,28 +44,31 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "also write rows, settings and provenance as JSON to this file")
     Path jsonOut;
 
+    @Mixin QuantizeOptions quant;
+
+    @Mixin KernelOptions kernel;
+
     @Override public Integer call() throws Exception {
-        QuantSpec spec = new QuantSpec(wBits, aBits, QuantMode.parse(mode));
+        QuantSpec spec = quant.spec();
         Set<Variant> selected = EnumSet.copyOf(Variant.parse(rows));
         if (noFt) selected.removeIf(v -> v.fineTuned);
         if (selected.isEmpty()) throw new IllegalArgumentException("--no-ft leaves no rows of '" + rows + "'");
-        int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
-        int s = scale != null ? scale : g.scale();
+        OutputPaths.check("--markdown", markdownOut);
+        OutputPaths.check("--csv", csvOut);
+        OutputPaths.check("--json", jsonOut);
+        int nThreads = kernel.threads();
+        Graph g = model.load();
+        int s = model.scale(g);
         Dataset set = Dataset.open(data);
         set.pairs(s);   // a broken test set fails before the calibration
-        Path calibDir = CalibrationFolders.resolve(calib, s);
+        Path calibDir = CalibrationFolders.resolve(quant.calib, s);
 
-        Comparison.Settings settings = Comparison.Settings.defaults(g, spec).withRows(selected).withSeed(seed);
-        if (patches != null || patchSize != null)
-            settings = settings.withPatches(patches != null ? patches : settings.patches(), patchSize != null ? patchSize : settings.patchSize());
-        FineTuner.Options ft = settings.fineTuning();
-        ft = ft.withSize(epochs != null ? epochs : ft.epochs(), steps != null ? steps : ft.steps(), ft.batch());
-        if (lambdaBit != null) ft = ft.withLambdaBit(lambdaBit);
-        settings = settings.withFineTuning(ft.withThreads(nThreads));
+        Comparison.Settings settings = Comparison.Settings.defaults(g, spec).withRows(selected).withSeed(quant.seed);
+        settings = settings.withPatches(quant.patches(settings.patches()), quant.patchSize(settings.patchSize()));
+        settings = settings.withFineTuning(quant.fineTuning(settings.fineTuning()).withThreads(nThreads));
 
         Comparison.Report report;
-        try (ConvKernels kernels = kernels(nThreads)) {
+        try (ConvKernels kernels = kernel.open()) {
             report = Comparison.run(g, s, calibDir, set, settings, kernels, nThreads, new StderrProgress(System.err, settings, set.pairs(s).size()));
         }
         String md = ComparisonFormat.markdown(report);
@@ -120,19 +79,8 @@ final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The named backend's kernels; without a name oneDNN's when it has them, else the Java reference's. */
-    private ConvKernels kernels(int nThreads) {
-        if (backend != null) return Backends.get(backend).convKernels(nThreads);
-        try {
-            return Backends.get("onednn").convKernels(nThreads);
-        } catch (BackendUnavailableException e) {
-            System.err.println("compare: " + e.getMessage() + "; using the java backend");
-            return Backends.get("java").convKernels(nThreads);
-        }
-    }
-
-    private static void write(Path file, String text, String what) throws java.io.IOException {
-        OutputFiles.writeAtomically(file, text);
+    private static void write(Path file, String text, String what) {
+        AtomicFiles.writeString(file, text);
         System.err.println("compare: " + what + " written to " + file);
     }
 

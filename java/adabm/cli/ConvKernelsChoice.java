@@ -3,21 +3,27 @@ package adabm.cli;
 import adabm.backend.BackendUnavailableException;
 import adabm.backend.Backends;
 import adabm.backend.ConvKernels;
+import java.io.PrintStream;
 
 /**
- * Picks the per-conv kernels for fake-quantized runs (quantize, eval --quant): the named backend's, where the
- * user named one (an unavailable one is an error), else oneDNN's when they load here, else the Java reference.
+ * Picks the per-conv kernels of fake-quantized runs (quantize, eval --quant, compare, bitmap): the named backend's
+ * where the user named one (an unknown or unavailable one is an error), else oneDNN's when the native library loads
+ * here, else the Java reference's, said once on stderr.
  */
 final class ConvKernelsChoice {
     private ConvKernelsChoice() { }
 
-    /** @param threads 0 = all cores */
-    static ConvKernels open(String backend, int threads) {
+    /**
+     * @param backend the user's {@code --backend}, or null for the default
+     * @param threads 0 = all cores
+     */
+    static ConvKernels open(String backend, int threads, PrintStream err) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (backend != null) return Backends.get(backend).convKernels(n);
         try {
             return Backends.get("onednn").convKernels(n);
         } catch (BackendUnavailableException e) {
+            err.println(e.getMessage() + "; using the java conv kernels");
             return Backends.get("java").convKernels(n);
         }
     }

@@ -63,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
             QuantArtifact.Loaded a = artifact;
             System.err.printf("artifact %s: %s, method %s%n", quant.getFileName(), a.model().spec(),
                     a.description().settings().method().name().toLowerCase(Locale.ROOT));
-            try (ConvKernels kernels = ConvKernelsChoice.open(explicitBackend ? model.backend : null, model.threads);
+            try (ConvKernels kernels = ConvKernelsChoice.open(explicitBackend ? model.backend : null, model.threads, System.err);
                  FakeQuantRunner runner = new FakeQuantRunner(a.model(), kernels)) {
                 QuantEvaluation.Result q = QuantEvaluation.evaluate(runner, set, scale, true, patch, update);
                 EvalResult e = q.eval();

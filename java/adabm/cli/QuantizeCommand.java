@@ -1,22 +1,18 @@
 package adabm.cli;
 
-import adabm.AdabmException;
 import adabm.backend.ConvKernels;
 import adabm.graph.Graph;
-import adabm.io.ModelLoader;
 import adabm.quant.*;
 import adabm.quant.artifact.CalibrationSource;
 import adabm.quant.artifact.QuantArtifact;
 import adabm.quant.pipeline.QuantPipeline;
-import adabm.quant.train.FineTuner;
 import adabm.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true,
@@ -24,24 +20,7 @@ import picocli.CommandLine.Option;
                 "writes a quantized-model artifact for `adabm eval --quant`: calibration patches, calibration, bit-aware",
                 "clipping and teacher-guided fine-tuning (ADABM.md §3-§6)."})
 final class QuantizeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "float model: .onnx, or a PyTorch checkpoint .pt/.pth")
-    Path model;
-
-    @Option(names = "--scale", description = "upscaling factor (multi-scale checkpoints such as CARN-M; picks LR_bicubic/X{s} of a data set)")
-    Integer scale;
-
-    @Option(names = "--calib", required = true,
-            description = "calibration images: a folder of LR images, or a data set folder holding LR_bicubic/X{scale}")
-    Path calib;
-
-    @Option(names = "--w-bits", defaultValue = "4", description = "weight bits of the quantized body, 2..8 (default: ${DEFAULT-VALUE})")
-    int wBits;
-
-    @Option(names = "--a-bits", defaultValue = "4", description = "base activation bits, 2..8 (default: ${DEFAULT-VALUE})")
-    int aBits;
-
-    @Option(names = "--mode", defaultValue = "fq", description = "fq (head and tail W8A8) | body (head and tail float) (default: ${DEFAULT-VALUE})")
-    String mode;
+    @Mixin ModelFileOptions model;
 
     @Option(names = "--method", defaultValue = "adabm", description = "adabm | minmax | percentile (default: ${DEFAULT-VALUE})")
     String method;
@@ -49,46 +28,26 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--no-ft", description = "skip fine-tuning (AdaBM still applies its bit-aware clipping, on one batch of patches)")
     boolean noFineTune;
 
-    @Option(names = "--lambda-bit", description = "weight of the bit loss (default: 50)")
-    Double lambdaBit;
-
-    @Option(names = "--patches", description = "number of calibration patches (default: 100)")
-    Integer patches;
-
-    @Option(names = "--patch-size", description = "calibration patch size in LR pixels (default: 96, 72 for RDN-like models)")
-    Integer patchSize;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed of patch sampling and fine-tuning (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--epochs", description = "fine-tuning epochs (default: 10)")
-    Integer epochs;
-
-    @Option(names = "--steps", description = "fine-tuning steps per epoch (default: 50)")
-    Integer steps;
-
     @Option(names = "--p-image", description = "image-map percentile p_I, 0..50 (default: 10)")
     Double pImage;
 
     @Option(names = "--p-layer", description = "layer-map percentile p_L, 0..50 (default: 30)")
     Double pLayer;
 
-    @Option(names = "--backend", description = "java | onednn for the conv kernels (default: onednn when available, else java)")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "0", description = "threads; 0 = all cores (default)")
-    int threads;
-
     @Option(names = "--out", required = true, description = "artifact file to write")
     Path out;
 
+    @Mixin QuantizeOptions quant;
+
+    @Mixin KernelOptions kernel;
+
     @Override public Integer call() throws Exception {
-        QuantSpec spec = new QuantSpec(wBits, aBits, QuantMode.parse(mode));   // bits outside 2..8 fail here, before any work
+        QuantSpec spec = quant.spec();
         CalibrationMethod m = parseMethod(method);
-        checkOut(out);
-        Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
-        int s = scale != null ? scale : g.scale();
-        Path folder = calibrationFolder(calib, s);
+        OutputPaths.check("--out", out);
+        Graph g = model.load();
+        int s = model.scale(g);
+        Path folder = CalibrationFolders.resolve(quant.calib, s);
         QuantPipeline.Settings settings = settings(g, spec, m);
         CalibrationSource source = CalibrationSource.of(folder);
 
@@ -96,8 +55,8 @@ final class QuantizeCommand implements Callable<Integer> {
                 settings.fineTuning().steps());
         QuantPipeline.Result r;
         List<Tensor> patchList;
-        try (ConvKernels kernels = ConvKernelsChoice.open(backend, threads)) {
-            System.err.printf("quantizing %s (x%d) %s with %s on %s kernels; calibration images %s%n", model.getFileName(), s, spec,
+        try (ConvKernels kernels = kernel.open()) {
+            System.err.printf("quantizing %s (x%d) %s with %s on %s kernels; calibration images %s%n", model.model.getFileName(), s, spec,
                     m.name().toLowerCase(Locale.ROOT), kernels.name(), folder);
             progress.stage("patches");
             long t0 = System.nanoTime();
@@ -110,7 +69,7 @@ final class QuantizeCommand implements Callable<Integer> {
         progress.endLine();
         double fab = Fab.meanOver(r.model(), patchList);
         QuantArtifact.Provenance prov = QuantArtifact.Provenance.of(r, source, fab);
-        QuantArtifact.write(out, r.model(), new QuantArtifact.Description(QuantArtifact.Source.of(g, model.getFileName().toString()),
+        QuantArtifact.write(out, r.model(), new QuantArtifact.Description(QuantArtifact.Source.of(g, model.model.getFileName().toString()),
                 settings, prov));
         printSummary(r, source, fab);
         return 0;
@@ -122,41 +81,18 @@ final class QuantizeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--method must be adabm, minmax or percentile, got '" + text + "'");
     }
 
-    /** The output's directory must exist (nothing is created implicitly) and the output must not be a directory. */
-    static void checkOut(Path out) {
-        Path dir = out.toAbsolutePath().normalize().getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new AdabmException("--out " + out + ": directory " + dir + " does not exist");
-        if (Files.isDirectory(out)) throw new AdabmException("--out " + out + " is a directory; give a file name");
-    }
-
-    /** A data set folder's LR_bicubic/X{scale}, or the folder itself when it holds the images directly. */
-    static Path calibrationFolder(Path dir, int scale) {
-        if (!Files.isDirectory(dir)) throw new AdabmException("--calib " + dir + ": no such folder");
-        Path lr = dir.resolve("LR_bicubic");
-        if (Files.isDirectory(lr)) {
-            Path x = lr.resolve("X" + scale);
-            if (!Files.isDirectory(x))
-                throw new AdabmException("--calib " + dir + ": data set has no LR_bicubic/X" + scale + " folder (make it with adabm downscale)");
-            return x;
-        }
-        return dir;
-    }
-
     private QuantPipeline.Settings settings(Graph g, QuantSpec spec, CalibrationMethod m) {
-        QuantPipeline.Settings s = QuantPipeline.Settings.defaults(g, spec, m).withFineTune(!noFineTune).withSeed(seed);
-        s = s.withPatches(patches != null ? patches : s.patches(), patchSize != null ? patchSize : s.patchSize());
+        QuantPipeline.Settings s = QuantPipeline.Settings.defaults(g, spec, m).withFineTune(!noFineTune).withSeed(quant.seed);
+        s = s.withPatches(quant.patches(s.patches()), quant.patchSize(s.patchSize()));
         Calibrator.Options c = s.calibration();
         s = s.withCalibration(new Calibrator.Options(c.batchSize(), pImage != null ? pImage : c.pImage(), pLayer != null ? pLayer : c.pLayer()));
-        FineTuner.Options f = s.fineTuning();
-        f = f.withSize(epochs != null ? epochs : f.epochs(), steps != null ? steps : f.steps(), f.batch());
-        if (lambdaBit != null) f = f.withLambdaBit(lambdaBit);
-        return s.withFineTuning(f);
+        return s.withFineTuning(quant.fineTuning(s.fineTuning()));
     }
 
     private void printSummary(QuantPipeline.Result r, CalibrationSource source, double fab) {
         QuantModel q = r.model();
         QuantPipeline.Settings s = r.settings();
-        System.out.printf("quantized %s: %s, method %s, fine-tuning %s%n", model.getFileName(), q.spec(),
+        System.out.printf("quantized %s: %s, method %s, fine-tuning %s%n", model.model.getFileName(), q.spec(),
                 s.method().name().toLowerCase(Locale.ROOT), s.fineTune()
                         ? s.fineTuning().epochs() + " epochs x " + s.fineTuning().steps() + " steps x batch " + s.fineTuning().batch()
                         + ", lambda_bit " + s.fineTuning().lambdaBit()

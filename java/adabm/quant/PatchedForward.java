@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Patch-mode inference (ADABM.md §7): each {@link PatchTiles} tile of the LR image runs through the network on its
- * own (zero padding at the tile's borders, its own image offset from its own complexity) and its SR output is
- * pasted into the full SR image; where tiles overlap, the later tile's output wins. FAB = mean over tiles.
+ * own (zero padding at the tile's borders, its own image offset from its own complexity) and the part of its SR
+ * output that the tile owns is pasted into the full SR image, so where tiles overlap the later tile's output wins.
+ * FAB = mean over tiles.
  */
 public final class PatchedForward {
     /** The stitched SR image, the image's FAB and each tile's image offset, in tile order. */
@@ -22,10 +23,10 @@ public final class PatchedForward {
         int scale = 0;
         double fabSum = 0;
         List<Integer> offsets = new ArrayList<>();
-        List<PatchTiles.Rect> tiles = PatchTiles.of(lr.h, lr.w, patch);
-        for (PatchTiles.Rect t : tiles) {
-            Tensor tile = crop(lr, t);
-            FakeQuantRunner.Forward f = quantize ? runner.run(tile, ForwardHooks.NONE) : runner.runFloat(tile, ForwardHooks.NONE);
+        List<PatchTiles.Tile> tiles = PatchTiles.of(lr.h, lr.w, patch);
+        for (PatchTiles.Tile t : tiles) {
+            FakeQuantRunner.Forward f = quantize ? runner.run(PatchTiles.crop(lr, t), ForwardHooks.NONE)
+                    : runner.runFloat(PatchTiles.crop(lr, t), ForwardHooks.NONE);
             Tensor sr = f.output();
             if (out == null) {
                 scale = sr.h / t.h();
@@ -33,20 +34,13 @@ public final class PatchedForward {
             }
             if (sr.h != t.h() * scale || sr.w != t.w() * scale)
                 throw new ShapeException("tile " + t + " gave output " + sr.shape() + ", not x" + scale);
+            int oh = t.ownHeight() * scale, ow = t.ownWidth() * scale;
             for (int c = 0; c < sr.c; c++)
-                for (int y = 0; y < sr.h; y++)
-                    System.arraycopy(sr.data, sr.index(0, c, y, 0), out.data, out.index(0, c, t.y() * scale + y, t.x() * scale), sr.w);
+                for (int y = 0; y < oh; y++)
+                    System.arraycopy(sr.data, sr.index(0, c, y, 0), out.data, out.index(0, c, t.y() * scale + y, t.x() * scale), ow);
             fabSum += f.fab()[0];
             offsets.add(f.imageOffsets()[0]);
         }
         return new Result(out, fabSum / tiles.size(), List.copyOf(offsets));
-    }
-
-    static Tensor crop(Tensor img, PatchTiles.Rect r) {
-        Tensor t = new Tensor(1, img.c, r.h(), r.w());
-        for (int c = 0; c < img.c; c++)
-            for (int y = 0; y < r.h(); y++)
-                System.arraycopy(img.data, img.index(0, c, r.y() + y, r.x()), t.data, t.index(0, c, y, 0), r.w());
-        return t;
     }
 }

@@ -95,7 +95,7 @@ class BitmapCommandTest {
         r = CliTest.run("bitmap", "--model", model.toString(), "--image", image.toString(), "--quant", tmp.resolve("q.adabm").toString(),
                 "--out", out.toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("--quant needs the artifact reader"), r.err());
+        assertTrue(r.err().contains("q.adabm: no such artifact file"), r.err());
 
         r = CliTest.run("bitmap", "--model", model.toString(), "--image", image.toString(), "--out", out.toString());
         assertEquals(2, r.code(), "neither --quant nor --calib is a usage error");
@@ -108,6 +108,46 @@ class BitmapCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("smaller than the 64x64 calibration patch"), r.err());
         assertFalse(Files.exists(out), "no PNG after a failure");
+    }
+
+    /** Quantizes the tiny model (no fine-tuning) into an artifact, as `adabm quantize` writes it. */
+    Path quantize(Path onnx, String name) {
+        Path art = tmp.resolve(name);
+        CliTest.Run q = CliTest.run("quantize", "--model", onnx.toString(), "--calib", calib.toString(), "--patches", "12",
+                "--patch-size", "24", "--no-ft", "--backend", "java", "--threads", "1", "--out", art.toString());
+        assertEquals(0, q.code(), q.err());
+        return art;
+    }
+
+    @Test void quantArtifactDrivesTheMapAndAForeignOneIsRefused() throws Exception {
+        Path art = quantize(model, "tiny.adabm.json");
+        Path out = tmp.resolve("from-artifact.png");
+        CliTest.Run r = CliTest.run("bitmap", "--model", model.toString(), "--image", image.toString(), "--quant", art.toString(),
+                "--tile", "16", "--zoom", "1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        adabm.io.image.ImageSize png = Images.size(out);
+        assertTrue(png.width() >= 100 && png.height() > 56, png.toString());   // the 100x56 image at zoom 1, plus the legend
+        assertTrue(r.out().contains("(" + png.width() + "x" + png.height() + ", zoom 1)"), r.out());
+        // the grid printed is the artifact's model applied to the image, computed here without the CLI
+        adabm.graph.Graph g = adabm.io.ModelLoader.load(model, java.util.OptionalInt.empty());
+        adabm.quant.report.TileBitMap map = adabm.quant.report.TileBitMap.compute(
+                adabm.quant.artifact.QuantArtifact.load(art, g), Images.read(image), 16);
+        for (String row : map.offsetGrid().split("\n")) assertTrue(r.out().contains("  " + row + "\n"), row + " in:\n" + r.out());
+
+        r = CliTest.run("bitmap", "--model", model.toString(), "--image", image.toString(), "--quant", art.toString(),
+                "--w-bits", "2", "--out", tmp.resolve("w2.png").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--w-bits applies to --calib only"), r.err());
+
+        // an artifact of another model (same architecture, other weights) is refused before anything is written
+        Path other = TestOnnx.write(TestGraphs.tinyEdsr(4, 2, 2, 4), tmp.resolve("other.onnx"));
+        Path foreign = quantize(other, "other.adabm.json");
+        Path refused = tmp.resolve("refused.png");
+        r = CliTest.run("bitmap", "--model", model.toString(), "--image", image.toString(), "--quant", foreign.toString(),
+                "--out", refused.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("other.adabm.json") && r.err().contains("digest"), r.err());
+        assertFalse(Files.exists(refused));
     }
 
     @Test void hasHelp() {

@@ -34,11 +34,15 @@ class CliTest {
     }
 
     @Test void everyCommandHasHelp() {
-        for (String cmd : new String[] {"demo", "upscale", "eval", "info", "downscale", "quantize"}) {
+        java.util.Set<String> registered = new picocli.CommandLine(new Main()).getSubcommands().keySet();
+        assertEquals(java.util.Set.of("demo", "upscale", "eval", "info", "downscale", "quantize", "compare", "bitmap"), registered);
+        for (String cmd : registered) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: adabm " + cmd), cmd + ": " + r.out());
         }
+        Run top = run("--help");
+        for (String cmd : registered) assertTrue(top.out().contains(cmd), cmd + " in the top-level help: " + top.out());
     }
 
     @Test void infoPrintsParamsAndMacs() {

@@ -20,7 +20,8 @@ class CompareCommandTest {
 
     @Test void quickRunPrintsAndWritesTheTable() throws Exception {
         Path set = TinyData.dataset(tmp.resolve("Tiny"), 2, 36, 40, 2, 5);
-        Path md = tmp.resolve("out/t.md"), csv = tmp.resolve("out/t.csv"), json = tmp.resolve("out/t.json");
+        Path outDir = Files.createDirectories(tmp.resolve("out"));
+        Path md = outDir.resolve("t.md"), csv = outDir.resolve("t.csv"), json = outDir.resolve("t.json");
         // --calib is a data set folder: its LR_bicubic/X2 (18x20 images) serves as calibration images
         CliTest.Run r = CliTest.run("compare", "--model", model(), "--calib", set.toString(), "--data", set.toString(),
                 "--rows", "float,minmax,adabm-noft", "--patches", "3", "--patch-size", "16", "--epochs", "1", "--steps", "1",
@@ -69,6 +70,19 @@ class CompareCommandTest {
                 "--rows", "adabm-noft", "--backend", "java", "--threads", "1");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("calibration image folder is empty"), r.err());
+    }
+
+    @Test void outputFilesAreCheckedBeforeAnyWork() throws Exception {
+        Path set = TinyData.dataset(tmp.resolve("Tiny"), 1, 36, 40, 2, 5);
+        CliTest.Run r = CliTest.run("compare", "--model", model(), "--calib", set.toString(), "--data", set.toString(),
+                "--backend", "java", "--json", tmp.resolve("no/such/t.json").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("--json") && r.err().contains("output folder does not exist"), r.err());
+        assertFalse(r.err().contains("calibration"), "failed before the calibration: " + r.err());
+        CliTest.Run dir = CliTest.run("compare", "--model", model(), "--calib", set.toString(), "--data", set.toString(),
+                "--backend", "java", "--csv", set.toString());
+        assertEquals(1, dir.code(), dir.err());
+        assertTrue(dir.err().contains("is a directory"), dir.err());
     }
 
     @Test void badBitsAndRowsAreClearErrors() throws Exception {

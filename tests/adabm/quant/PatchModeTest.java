@@ -10,23 +10,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Patch-mode evaluation (ADABM.md §7): the tiling, and the stitched output and FAB against tiles cut, run and
- * pasted by hand at literal coordinates.
+ * Patch-mode evaluation (ADABM.md §7): the stitched output and FAB against tiles cut, run and pasted by hand at
+ * literal coordinates. The tile geometry itself is tested in {@link PatchTilesTest}.
  */
 class PatchModeTest {
-    @Test void tilesStepBySizeAndTheLastIsAnchoredAtTheBorder() {
-        assertEquals(List.of(0), PatchTiles.starts(96, 96));
-        assertEquals(List.of(0, 96), PatchTiles.starts(192, 96));
-        assertEquals(List.of(0, 96, 104), PatchTiles.starts(200, 96));
-        assertEquals(List.of(0, 96, 128), PatchTiles.starts(224, 96));
-        assertEquals(List.of(0), PatchTiles.starts(50, 96), "smaller than a tile: one tile of the whole length");
-        List<PatchTiles.Rect> t = PatchTiles.of(130, 50, 96);
-        assertEquals(List.of(new PatchTiles.Rect(0, 0, 96, 50), new PatchTiles.Rect(34, 0, 96, 50)), t);
-        // Set5 "baby" x4 (128x128 LR): 4 tiles of 96, the second row and column overlapping by 64
-        assertEquals(4, PatchTiles.of(128, 128, 96).size());
-        assertThrows(IllegalArgumentException.class, () -> PatchTiles.of(10, 10, 0));
-    }
-
     static QuantModel model() {
         Graph g = TestGraphs.tinyEdsr(4, 2, 2, 41);
         QuantModel m = QuantModel.create(g, new QuantSpec(4, 4, QuantMode.FQ));

@@ -1,6 +1,7 @@
 package adabm.quant.report;
 
 import adabm.ShapeException;
+import adabm.quant.PatchTiles;
 import adabm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,11 +100,11 @@ public final class BitMapPainter {
     /** Dimmed grey of the image (kept dark enough for the tint to read), mixed with each owning tile's colour. */
     private static void paintImage(Canvas cv, Tensor image, TileBitMap map, int zoom) {
         for (TileBitMap.TileBits tb : map.tiles()) {
-            Tiles.Tile t = tb.tile();
+            PatchTiles.Tile t = tb.tile();
             int c = colour(tb.offset());
             double cr = (c >> 16) & 0xff, cg = (c >> 8) & 0xff, cb = c & 0xff;
-            for (int y = t.ownTop(); y < t.y() + t.h(); y++)
-                for (int x = t.ownLeft(); x < t.x() + t.w(); x++) {
+            for (int y = t.y(); y < t.y() + t.ownHeight(); y++)
+                for (int x = t.x(); x < t.x() + t.ownWidth(); x++) {
                     double grey = 0.299 * image.get(0, 0, y, x) + 0.587 * image.get(0, 1, y, x) + 0.114 * image.get(0, 2, y, x);
                     double dim = 30 + 0.7 * Math.max(0, Math.min(255, grey));
                     int rgb = mix(dim, cr) << 16 | mix(dim, cg) << 8 | mix(dim, cb);
@@ -120,8 +121,8 @@ public final class BitMapPainter {
     private static void paintBorders(Canvas cv, TileBitMap map, int zoom) {
         int line = zoom >= 3 ? 2 : 1;
         for (TileBitMap.TileBits tb : map.tiles()) {
-            Tiles.Tile t = tb.tile();
-            int x0 = t.ownLeft() * zoom, y0 = t.ownTop() * zoom, w = t.ownWidth() * zoom, h = t.ownHeight() * zoom;
+            PatchTiles.Tile t = tb.tile();
+            int x0 = t.x() * zoom, y0 = t.y() * zoom, w = t.ownWidth() * zoom, h = t.ownHeight() * zoom;
             cv.fill(x0, y0, w, line, BORDER);
             cv.fill(x0, y0, line, h, BORDER);
         }
@@ -134,10 +135,10 @@ public final class BitMapPainter {
     private static void paintSigns(Canvas cv, TileBitMap map, int zoom, int s) {
         int gw = BitmapFont.width("+", s), gh = BitmapFont.height(s);
         for (TileBitMap.TileBits tb : map.tiles()) {
-            Tiles.Tile t = tb.tile();
+            PatchTiles.Tile t = tb.tile();
             int w = t.ownWidth() * zoom, h = t.ownHeight() * zoom;
             if (w < gw + 6 || h < gh + 6) continue;
-            int x = t.ownLeft() * zoom + (w - gw) / 2, y = t.ownTop() * zoom + (h - gh) / 2;
+            int x = t.x() * zoom + (w - gw) / 2, y = t.y() * zoom + (h - gh) / 2;
             cv.haloText(x, y, TileBitMap.sign(tb.offset()), s, INK, BORDER);
         }
     }

@@ -3,6 +3,7 @@ package adabm.quant.report;
 import adabm.AdabmException;
 import adabm.ShapeException;
 import adabm.quant.ImageComplexity;
+import adabm.quant.PatchTiles;
 import adabm.quant.QuantModel;
 import adabm.tensor.Tensor;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.TreeMap;
 
 /**
  * Per-tile bit widths of one LR image under a quantized model (the supplementary's Fig. S2): for each patch-mode tile
- * ({@link Tiles}) its complexity, image offset and FAB, plus the whole image's. A tile's FAB depends only on the model
+ * ({@link PatchTiles}) its complexity, image offset and FAB, plus the whole image's. A tile's FAB depends only on the model
  * and the tile's complexity ({@link QuantModel#fabFor}), so no network forward is run.
  */
 public record TileBitMap(int height, int width, int tileSize, int rows, int cols, List<TileBits> tiles,
@@ -23,7 +24,7 @@ public record TileBitMap(int height, int width, int tileSize, int rows, int cols
     /** Tiles smaller than this have too few pixels for a meaningful Sobel complexity. */
     public static final int MIN_TILE = 8;
 
-    public record TileBits(Tiles.Tile tile, double complexity, int offset, double fab) { }
+    public record TileBits(PatchTiles.Tile tile, double complexity, int offset, double fab) { }
 
     public TileBitMap {
         tiles = List.copyOf(tiles);
@@ -37,8 +38,8 @@ public record TileBitMap(int height, int width, int tileSize, int rows, int cols
         List<TileBits> out = new ArrayList<>();
         double sum = 0;
         int rows = 0, cols = 0;
-        for (Tiles.Tile t : Tiles.of(image.h, image.w, tileSize)) {
-            double g = ImageComplexity.of(Tiles.crop(image, t), 0);
+        for (PatchTiles.Tile t : PatchTiles.of(image.h, image.w, tileSize)) {
+            double g = ImageComplexity.of(PatchTiles.crop(image, t), 0);
             int offset = model.imageMap().offset(g);
             double fab = model.fabFor(offset);
             out.add(new TileBits(t, g, offset, fab));

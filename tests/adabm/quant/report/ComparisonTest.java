@@ -170,12 +170,4 @@ class ComparisonTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Variant.parse("adabm,kmeans"));
         assertTrue(e.getMessage().contains("kmeans"), e.getMessage());
     }
-
-    @Test void outputFilesAreReplacedWhole() throws Exception {
-        Path out = tmp.resolve("out/table.md");
-        OutputFiles.writeAtomically(out, "old");
-        OutputFiles.writeAtomically(out, "new text");
-        assertEquals("new text", Files.readString(out));
-        try (var files = Files.list(out.getParent())) { assertEquals(List.of(out), files.toList()); }
-    }
 }

@@ -106,7 +106,7 @@ class TileBitMapTest {
         Tensor img = TestGraphs.image(70, 130, 9);
         TileBitMap map = TileBitMap.compute(m, img, 32);
         for (TileBitMap.TileBits tb : map.tiles()) {
-            Tiles.Tile t = tb.tile();
+            PatchTiles.Tile t = tb.tile();
             Tensor crop = new Tensor(1, 3, t.h(), t.w());
             for (int c = 0; c < 3; c++)
                 for (int y = 0; y < t.h(); y++)
