@@ -85,7 +85,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** One line per shared stage and row stage; a progress bar over fine-tuning steps and over test images. */
-    private static final class StderrProgress implements Comparison.Listener {
+    static final class StderrProgress implements Comparison.Listener {
         private final PrintStream err;
         private final int stepsPerRow, stepsPerEpoch, images;
         private String prefix = "compare";

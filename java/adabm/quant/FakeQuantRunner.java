@@ -115,12 +115,16 @@ public final class FakeQuantRunner implements AutoCloseable {
         return new Forward(values.get(g.output()), fab, offsets);
     }
 
-    private static Tensor quantizeInput(LayerQuant layer, Tensor x, int[] bits) {
+    /** A conv's input fake-quantized at each sample's bits (§2), element-wise in parallel. */
+    public static Tensor quantizeInput(LayerQuant layer, Tensor x, int[] bits) {
         if (!layer.calibrated()) throw new AdabmException("layer " + layer.name() + " is not calibrated (no activation or weight bounds)");
         Tensor q = new Tensor(x.n, x.c, x.h, x.w);
         int plane = x.c * x.h * x.w;
-        for (int s = 0; s < x.n; s++)
-            Quantizers.activation(x.data, s * plane, plane, layer.lower(), layer.upper(), bits[s], q.data);
+        float l = layer.lower(), u = layer.upper();
+        for (int s = 0; s < x.n; s++) {
+            int b = bits[s];
+            Parallel.ranges(s * plane, (s + 1) * plane, (from, to) -> Quantizers.activation(x.data, from, to - from, l, u, b, q.data));
+        }
         return q;
     }
 

@@ -1,6 +1,7 @@
 package adabm.quant.train;
 
 import adabm.ShapeException;
+import adabm.quant.Parallel;
 import adabm.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,36 +39,49 @@ public final class FineTuneLoss {
             dOut.data[i] = (float) (Math.signum(d) * inv);
         }
         l1 *= inv;
-        // feature distillation
-        Map<String, Tensor> dTaps = new LinkedHashMap<>();
-        double distill = 0;
+        // feature distillation: one tap per task, the terms then added in tap order
         int blocks = taps.size(), batch = output.n;
         double coef = blocks == 0 ? 0 : DISTILL_WEIGHT / ((double) batch * blocks * batch);
-        for (String name : List.copyOf(taps.keySet())) {
-            Tensor o = taps.get(name), t = teacherTaps.get(name);
+        List<String> names = List.copyOf(taps.keySet());
+        for (String name : names) {
+            Tensor t = teacherTaps.get(name);
             if (t == null) throw new IllegalArgumentException("teacher has no residual tap '" + name + "'");
-            sameShape(o, t, "tap " + name);
-            double no = frobenius(o), nt = frobenius(t);
-            int plane = o.c * o.h * o.w;
-            double[] gf = new double[o.data.length];     // dL/df
-            for (int s = 0; s < o.n; s++) {
-                double ss = 0;
-                for (int k = s * plane; k < (s + 1) * plane; k++) { double d = o.data[k] / no - t.data[k] / nt; ss += d * d; }
-                double norm = Math.sqrt(ss);
-                distill += coef * norm;
-                if (norm > 0) for (int k = s * plane; k < (s + 1) * plane; k++) gf[k] = coef * (o.data[k] / no - t.data[k] / nt) / norm;
-            }
-            // f = o / ||o||: dL/do = (g - f (f . g)) / ||o||
-            double fg = 0;
-            for (int k = 0; k < gf.length; k++) fg += gf[k] * o.data[k] / no;
-            Tensor d = new Tensor(o.n, o.c, o.h, o.w);
-            for (int k = 0; k < gf.length; k++) d.data[k] = (float) ((gf[k] - o.data[k] / no * fg) / no);
-            dTaps.put(name, d);
+            sameShape(taps.get(name), t, "tap " + name);
         }
+        double[] terms = new double[names.size()];
+        Tensor[] grads = new Tensor[names.size()];
+        Parallel.each(names.size(), i -> {
+            Tensor o = taps.get(names.get(i));
+            grads[i] = new Tensor(o.n, o.c, o.h, o.w);
+            terms[i] = distillTap(o, teacherTaps.get(names.get(i)), coef, grads[i]);
+        });
+        Map<String, Tensor> dTaps = new LinkedHashMap<>();
+        double distill = 0;
+        for (int i = 0; i < names.size(); i++) { distill += terms[i]; dTaps.put(names.get(i), grads[i]); }
         double excess = batchFab - baseBits;
         double bit = lambdaBit * Math.max(excess, 0);
         double dFab = excess > 0 ? lambdaBit : 0;
         return new Value(l1 + distill + bit, l1, distill, bit, dOut, dTaps, dFab);
+    }
+
+    /** One tap's distillation term; its gradient w.r.t. the quantized tap goes into d. */
+    private static double distillTap(Tensor o, Tensor t, double coef, Tensor d) {
+        double no = frobenius(o), nt = frobenius(t);
+        int plane = o.c * o.h * o.w;
+        double distill = 0;
+        double[] gf = new double[o.data.length];     // dL/df
+        for (int s = 0; s < o.n; s++) {
+            double ss = 0;
+            for (int k = s * plane; k < (s + 1) * plane; k++) { double diff = o.data[k] / no - t.data[k] / nt; ss += diff * diff; }
+            double norm = Math.sqrt(ss);
+            distill += coef * norm;
+            if (norm > 0) for (int k = s * plane; k < (s + 1) * plane; k++) gf[k] = coef * (o.data[k] / no - t.data[k] / nt) / norm;
+        }
+        // f = o / ||o||: dL/do = (g - f (f . g)) / ||o||
+        double fg = 0;
+        for (int k = 0; k < gf.length; k++) fg += gf[k] * o.data[k] / no;
+        for (int k = 0; k < gf.length; k++) d.data[k] = (float) ((gf[k] - o.data[k] / no * fg) / no);
+        return distill;
     }
 
     private static double frobenius(Tensor t) {

@@ -30,12 +30,7 @@ public final class Tape {
         default double bits(LayerQuant layer, int sample, int hardBits) { return hardBits; }
 
         Quantization EXACT = new Quantization() {
-            @Override public Tensor input(LayerQuant layer, Tensor x, int[] bits) {
-                Tensor q = new Tensor(x.n, x.c, x.h, x.w);
-                int plane = x.c * x.h * x.w;
-                for (int s = 0; s < x.n; s++) Quantizers.activation(x.data, s * plane, plane, layer.lower(), layer.upper(), bits[s], q.data);
-                return q;
-            }
+            @Override public Tensor input(LayerQuant layer, Tensor x, int[] bits) { return FakeQuantRunner.quantizeInput(layer, x, bits); }
 
             @Override public float[] weight(LayerQuant layer) {
                 return Quantizers.weights(layer.conv().weight(), layer.weightBound(), layer.weightBits());
@@ -187,12 +182,16 @@ public final class Tape {
         float l = layer.lower(), u = layer.upper();
         boolean adaptive = layer.kind() == LayerKind.ADAPTIVE;
         int plane = x.c * x.h * x.w;
-        Quantizers.ActivationGradSums sums = new Quantizers.ActivationGradSums();   // l and u run over the batch
+        // one sample per task; the per-sample sums are then added in sample order
+        Quantizers.ActivationGradSums[] sums = new Quantizers.ActivationGradSums[x.n];
+        Parallel.each(x.n, s -> {
+            sums[s] = new Quantizers.ActivationGradSums();
+            Quantizers.activationBackward(x.data, dxq.data, s * plane, plane, l, u, rec.bits()[s], adaptive, dx.data, sums[s]);
+        });
         for (int s = 0; s < x.n; s++) {
-            int bits = rec.bits()[s];
-            sums.bits = 0;
-            Quantizers.activationBackward(x.data, dxq.data, s * plane, plane, l, u, bits, adaptive, dx.data, sums);
-            double gb = sums.bits;
+            lg.lower += sums[s].lower;
+            lg.upper += sums[s].upper;
+            double gb = sums[s].bits;
             if (adaptive) {
                 // FAB counts this layer's bits: d FAB_batch / d b(k, s) = 1 / (B * counted)
                 if (layer.kind().countedInFab()) gb += dBatchFab / ((double) batchSize * counted);
@@ -200,8 +199,6 @@ public final class Tape {
                 imageBitGrad[s] += gb;
             }
         }
-        lg.lower += sums.lower;
-        lg.upper += sums.upper;
         accumulate(grad, c.input(), dx);
     }
 
@@ -232,7 +229,7 @@ public final class Tape {
         Tensor have = grad.get(name);
         if (have == null) { grad.put(name, g); return; }
         Tensor sum = new Tensor(g.n, g.c, g.h, g.w);
-        for (int i = 0; i < sum.data.length; i++) sum.data[i] = have.data[i] + g.data[i];
+        Parallel.ranges(0, sum.data.length, (from, to) -> { for (int i = from; i < to; i++) sum.data[i] = have.data[i] + g.data[i]; });
         grad.put(name, sum);
     }
 }
