@@ -111,6 +111,24 @@ class FineTunerTest {
         assertTrue(last.loss() < first.loss(), "loss fell: " + first.loss() + " -> " + last.loss());
     }
 
+    /** The small version of Table S8a: a larger lambda_bit never ends at a higher FAB (same data, seed, start). */
+    @Test void largerLambdaBitGivesFewerBits() {
+        List<Tensor> patches = patches(8, 70);
+        double[] lambdas = {1, 10, 50, 100};
+        double[] fab = new double[lambdas.length];
+        for (int i = 0; i < lambdas.length; i++) {
+            QuantModel m = calibrated(patches);
+            for (LayerQuant q : m.layersOfKind(LayerKind.ADAPTIVE)) q.setLayerLogit(0.56f);
+            FineTuner.run(m, patches, FineTuner.Options.defaults().withSize(3, 12, 2).withLambdaBit(lambdas[i]), r -> { });
+            fab[i] = 0;
+            for (LayerQuant q : m.layersOfKind(LayerKind.ADAPTIVE)) fab[i] += 4 + q.layerOffset();
+            fab[i] /= m.layersOfKind(LayerKind.ADAPTIVE).size();
+        }
+        System.out.println("lambda_bit " + Arrays.toString(lambdas) + " -> mean layer bits " + Arrays.toString(fab));
+        for (int i = 1; i < fab.length; i++) assertTrue(fab[i] <= fab[i - 1], "FAB rose with lambda_bit: " + Arrays.toString(fab));
+        assertTrue(fab[fab.length - 1] < fab[0], "lambda_bit 100 vs 1: " + Arrays.toString(fab));
+    }
+
     static double loss(QuantModel m, Tensor batch) {
         Teacher t;
         try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) { t = Teacher.of(r, batch); }
