@@ -38,6 +38,12 @@ public final class QuantModel {
     public LayerRoles roles() { return roles; }
     public ImageBitMap imageMap() { return imageMap; }
 
+    /**
+     * Whether the model carries AdaBM's bit maps (AdaBM calibration enables the image map and sets the layer
+     * logits). The MinMax/Percentile baselines run at fixed bits: fine-tuning leaves their bits alone.
+     */
+    public boolean hasBitMaps() { return imageMap.enabled(); }
+
     /** Every conv's state, in graph order. */
     public Collection<LayerQuant> layers() { return Collections.unmodifiableCollection(layers.values()); }
 

@@ -91,6 +91,10 @@ public final class FineTuner {
                 for (int step = 1; step <= o.steps(); step++) {
                     long t0 = System.nanoTime();
                     Tensor batch = e == 1 && step == 1 ? first : batches.next();
+                    if (p.size() == 0) {   // nothing to learn (a fixed-bit baseline's measure stage): same batches, no work
+                        listener.step(new StepReport(e, step, stage, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, factor, 0));
+                        continue;
+                    }
                     Teacher teacher = Teacher.of(runner, batch);
                     Tape tape = Tape.record(model, batch, kernels);
                     FineTuneLoss.Value v = FineTuneLoss.compute(tape.output(), teacher.output(), tape.taps(), teacher.taps(),

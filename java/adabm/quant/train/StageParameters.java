@@ -24,11 +24,11 @@ final class StageParameters {
         for (LayerQuant q : model.layers()) {
             boolean learns = switch (stage) {
                 case W, A -> q.kind().quantized();
-                case MEASURE -> q.kind() == LayerKind.ADAPTIVE;
+                case MEASURE -> model.hasBitMaps() && q.kind() == LayerKind.ADAPTIVE;
             };
             if (learns) layers.add(q);
         }
-        taus = stage == Stage.MEASURE && model.imageMap().enabled();
+        taus = stage == Stage.MEASURE && model.hasBitMaps();
         int perLayer = stage == Stage.A ? 2 : 1;
         baseLr = new double[layers.size() * perLayer + (taus ? 2 : 0)];
         double lr = switch (stage) { case W -> o.lrWeight(); case A -> o.lrActivation(); case MEASURE -> o.lrLogit(); };

@@ -111,6 +111,20 @@ class FineTunerTest {
         assertTrue(last.loss() < first.loss(), "loss fell: " + first.loss() + " -> " + last.loss());
     }
 
+    /** MinMax/Percentile + FT are fixed-bit baselines: the measure stage must not move their bits. */
+    @Test void baselinesKeepTheirBits() {
+        List<Tensor> patches = patches(6, 40);
+        QuantModel m = QuantModel.create(TestGraphs.tinyEdsr(4, 2, 2, 3), new QuantSpec(4, 4, QuantMode.FQ));
+        try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) { Calibrator.calibrate(r, patches, CalibrationMethod.MINMAX); }
+        assertFalse(m.hasBitMaps());
+        List<FineTuner.StepReport> steps = new ArrayList<>();
+        FineTuner.run(m, patches, FineTuner.Options.defaults().withSize(3, 4, 2).withClipping(false), steps::add);
+        assertEquals(12, steps.size(), "every step is reported, the empty measure stage included");
+        for (LayerQuant q : m.layers()) assertEquals(0f, q.layerLogit(), q.name());
+        assertTrue(steps.stream().filter(r -> r.stage() == Stage.MEASURE).allMatch(r -> Double.isNaN(r.loss())));
+        assertTrue(steps.stream().filter(r -> r.stage() != Stage.MEASURE).allMatch(r -> r.batchFab() == 4.0));
+    }
+
     /** The small version of Table S8a: a larger lambda_bit never ends at a higher FAB (same data, seed, start). */
     @Test void largerLambdaBitGivesFewerBits() {
         List<Tensor> patches = patches(8, 70);
