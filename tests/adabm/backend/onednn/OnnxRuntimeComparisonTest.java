@@ -8,7 +8,6 @@ import adabm.backend.BackendOptions;
 import adabm.backend.Plan;
 import adabm.graph.Graph;
 import adabm.graph.Op;
-import adabm.io.onnx.proto.OnnxProto;
 import adabm.tensor.Tensor;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -66,7 +65,7 @@ class OnnxRuntimeComparisonTest {
             opts.setIntraOpNumThreads(1);
             opts.setInterOpNumThreads(1);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            try (OrtSession session = env.createSession(toOnnx(g, x).toByteArray(), opts);
+            try (OrtSession session = env.createSession(adabm.TestOnnx.toOnnx(g).toByteArray(), opts);
                  Plan plan = onednn().compile(g, new BackendOptions(1))) {
                 Tensor ours = plan.run(x);
                 float[] theirs = ortRun(env, session, x);
@@ -102,59 +101,5 @@ class OnnxRuntimeComparisonTest {
             fb.get(out);
             return out;
         }
-    }
-
-    private static OnnxProto.ModelProto toOnnx(Graph g, Tensor x) {
-        OnnxProto.GraphProto.Builder gb = OnnxProto.GraphProto.newBuilder().setName(g.name());
-        for (Op op : g.ops()) {
-            OnnxProto.NodeProto.Builder n = OnnxProto.NodeProto.newBuilder().setName(op.name()).addOutput(op.output());
-            switch (op) {
-                case Op.Conv2d c -> {
-                    gb.addInitializer(tensor(op.name() + ".w", c.weight(), c.outChannels(), c.inPerGroup(), c.kernelH(), c.kernelW()));
-                    gb.addInitializer(tensor(op.name() + ".b", c.bias(), c.outChannels()));
-                    n.setOpType("Conv").addInput(c.input()).addInput(op.name() + ".w").addInput(op.name() + ".b")
-                            .addAttribute(ints("kernel_shape", c.kernelH(), c.kernelW()))
-                            .addAttribute(ints("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight()))
-                            .addAttribute(OnnxProto.AttributeProto.newBuilder().setName("group").setI(c.groups())
-                                    .setType(OnnxProto.AttributeProto.AttributeType.INT));
-                }
-                case Op.Relu r -> n.setOpType("Relu").addInput(r.input());
-                case Op.Add a -> n.setOpType("Add").addInput(a.a()).addInput(a.b());
-                case Op.DepthToSpace d -> n.setOpType("DepthToSpace").addInput(d.input())
-                        .addAttribute(OnnxProto.AttributeProto.newBuilder().setName("blocksize").setI(d.block())
-                                .setType(OnnxProto.AttributeProto.AttributeType.INT))
-                        .addAttribute(OnnxProto.AttributeProto.newBuilder().setName("mode")
-                                .setS(com.google.protobuf.ByteString.copyFromUtf8(d.order().name()))
-                                .setType(OnnxProto.AttributeProto.AttributeType.STRING));
-                default -> throw new IllegalArgumentException("exporter does not handle " + op);
-            }
-            gb.addNode(n);
-        }
-        gb.addInput(valueInfo("x", x.n, x.c, x.h, x.w));
-        gb.addOutput(OnnxProto.ValueInfoProto.newBuilder().setName(g.output()).setType(OnnxProto.TypeProto.newBuilder()
-                .setTensorType(OnnxProto.TypeProto.Tensor.newBuilder().setElemType(1))));
-        return OnnxProto.ModelProto.newBuilder().setIrVersion(8).setGraph(gb)
-                .addOpsetImport(OnnxProto.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).build();
-    }
-
-    private static OnnxProto.TensorProto tensor(String name, float[] data, long... dims) {
-        OnnxProto.TensorProto.Builder t = OnnxProto.TensorProto.newBuilder().setName(name).setDataType(1);
-        for (long d : dims) t.addDims(d);
-        for (float v : data) t.addFloatData(v);
-        return t.build();
-    }
-
-    private static OnnxProto.AttributeProto ints(String name, long... values) {
-        OnnxProto.AttributeProto.Builder a = OnnxProto.AttributeProto.newBuilder().setName(name)
-                .setType(OnnxProto.AttributeProto.AttributeType.INTS);
-        for (long v : values) a.addInts(v);
-        return a.build();
-    }
-
-    private static OnnxProto.ValueInfoProto valueInfo(String name, long... dims) {
-        OnnxProto.TensorShapeProto.Builder shape = OnnxProto.TensorShapeProto.newBuilder();
-        for (long d : dims) shape.addDim(OnnxProto.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        return OnnxProto.ValueInfoProto.newBuilder().setName(name).setType(OnnxProto.TypeProto.newBuilder()
-                .setTensorType(OnnxProto.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
     }
 }
