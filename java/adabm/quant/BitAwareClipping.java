@@ -37,19 +37,24 @@ public final class BitAwareClipping {
     public static float[] search(float[] x, float l, float u, int bits) {
         Quantizers.checkBits(bits, "bit-aware clipping");
         int n = Quantizers.levels(bits);
-        float bestL = l, bestU = u;
-        double bestErr = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < CANDIDATES; i++) {
+        // each candidate's error is summed in index order by one task, so the choice never depends on threads
+        double[] err = new double[CANDIDATES];
+        Parallel.each(CANDIDATES, i -> {
             float s = 1 - 0.01f * i;
             float li = s * l, ui = s * u;
-            if (!(li < ui)) continue;
+            if (!(li < ui)) { err[i] = Double.NaN; return; }
             double sum = 0;
             for (float v : x) {
                 double d = v - Quantizers.activationUnchecked(v, li, ui, n);
                 sum += d * d;
             }
-            double err = sum / x.length;
-            if (err < bestErr) { bestErr = err; bestL = li; bestU = ui; }
+            err[i] = sum / x.length;
+        });
+        float bestL = l, bestU = u;
+        double bestErr = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < CANDIDATES; i++) {
+            float s = 1 - 0.01f * i;
+            if (err[i] < bestErr) { bestErr = err[i]; bestL = s * l; bestU = s * u; }   // NaN (skipped candidate) never wins
         }
         return new float[] {bestL, bestU};
     }

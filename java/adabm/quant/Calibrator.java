@@ -49,24 +49,34 @@ public final class Calibrator {
     static double[] batchBounds(Tensor x, CalibrationMethod method) {
         if (method == CalibrationMethod.PERCENTILE)
             return new double[] {Percentiles.of(x.data, 0, x.data.length, 1), Percentiles.of(x.data, 0, x.data.length, 99)};
-        float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-        for (float v : x.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-        return new double[] {lo, hi};
+        int chunks = (x.data.length + Parallel.CHUNK - 1) / Parallel.CHUNK;
+        float[] lo = new float[chunks], hi = new float[chunks];   // min and max are exact in any order
+        Parallel.each(chunks, k -> {
+            float a = Float.POSITIVE_INFINITY, b = Float.NEGATIVE_INFINITY;
+            for (int i = k * Parallel.CHUNK; i < Math.min(x.data.length, (k + 1) * Parallel.CHUNK); i++) { a = Math.min(a, x.data[i]); b = Math.max(b, x.data[i]); }
+            lo[k] = a;
+            hi[k] = b;
+        });
+        float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < chunks; k++) { min = Math.min(min, lo[k]); max = Math.max(max, hi[k]); }
+        return new double[] {min, max};
     }
 
     /** Mean over the batch of each sample's unbiased standard deviation over (C, H, W). */
     static double sensitivity(Tensor x) {
         int plane = x.c * x.h * x.w;
         if (plane < 2) throw new ShapeException("sensitivity needs at least 2 values per sample, got " + x.shape());
-        double sum = 0;
-        for (int s = 0; s < x.n; s++) {
+        double[] std = new double[x.n];   // one sample per task, then added in sample order
+        Parallel.each(x.n, s -> {
             double mean = 0;
             for (int i = s * plane; i < (s + 1) * plane; i++) mean += x.data[i];
             mean /= plane;
             double ss = 0;
             for (int i = s * plane; i < (s + 1) * plane; i++) { double d = x.data[i] - mean; ss += d * d; }
-            sum += Math.sqrt(ss / (plane - 1));
-        }
+            std[s] = Math.sqrt(ss / (plane - 1));
+        });
+        double sum = 0;
+        for (double v : std) sum += v;
         return sum / x.n;
     }
 

@@ -9,6 +9,7 @@ import adabm.graph.Graph;
 import adabm.graph.Op;
 import adabm.tensor.Tensor;
 import java.util.*;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Fake-quantized execution of a {@link QuantModel} (ADABM.md §1–§2, §7): convs on a {@link ConvKernels}, other ops on
@@ -104,7 +105,7 @@ public final class FakeQuantRunner implements AutoCloseable {
                     out = kernels.forward(c, c.weight(), x);
                 }
             } else {
-                out = RefKernels.apply(op, values, null);
+                out = RefKernels.apply(op, values, ForkJoinPool.commonPool());   // element-wise, as Parallel
                 if (taps.contains(op.name())) hooks.residualTap(op.name(), out);
             }
             values.put(op.output(), out);

@@ -77,36 +77,59 @@ public final class Quantizers {
 
     /**
      * The activation quantizer's backward over {@code len} values from {@code from}: dx[k] = dxq[k] * d xq/dx, and
-     * dxq[k] * d xq/dl, * d xq/du and (withBits) * d xq/db added to the running sums, in index order. Bit for bit what
-     * the per-value functions above give (same float expressions, same order of additions), with the residual
-     * v - r/n computed once per value instead of once per function; values whose dxq is 0 are skipped (they add
-     * nothing and dx stays as it was).
+     * dxq[k] * d xq/dl, * d xq/du and (withBits) * d xq/db added to the running sums. Outside [l, u] the residual
+     * v - r/n is 0 (the clamped value sits on a level), so one pass collects three sums — dxq below l, above u, and
+     * dxq * residual inside — and the per-value gradients follow from them: dL/dl = below + inside, dL/du = above -
+     * inside, dL/db = (u - l) 2^b ln2 / (2^b - 1) * inside. dx is bit for bit the per-value product; the sums equal
+     * the per-value sums up to double rounding (their order of addition differs). Values whose dxq is 0 are skipped.
      */
     public static void activationBackward(float[] x, float[] dxq, int from, int len, float l, float u, int bits,
                                           boolean withBits, float[] dx, ActivationGradSums sums) {
         checkBits(bits, "activation quantizer");
         checkRange(l, u);
         int n = levels(bits);
-        float range = u - l, twoB = 1 << bits;
-        double ln2 = Math.log(2);
-        double gl = sums.lower, gu = sums.upper, gb = sums.bits;
-        for (int k = from; k < from + len; k++) {
+        float range = u - l;
+        float[] level = new float[n + 1];   // r / n, the same float division the per-value residual does
+        for (int r = 0; r <= n; r++) level[r] = (float) r / n;
+        double below = 0, above = 0, insideA = 0, insideB = 0;   // two inside sums: independent add chains
+        int k = from, end = from + len;
+        for (; k + 1 < end; k += 2) {
+            float v0 = x[k], d0 = dxq[k], v1 = x[k + 1], d1 = dxq[k + 1];
+            if (d0 != 0f) {
+                if (v0 < l) { below += d0; dx[k] = d0 * 0f; }
+                else if (v0 > u) { above += d0; dx[k] = d0 * 0f; }
+                else { insideA += d0 * (double) residual(v0, l, range, n, level); dx[k] = d0; }
+            }
+            if (d1 != 0f) {
+                if (v1 < l) { below += d1; dx[k + 1] = d1 * 0f; }
+                else if (v1 > u) { above += d1; dx[k + 1] = d1 * 0f; }
+                else { insideB += d1 * (double) residual(v1, l, range, n, level); dx[k + 1] = d1; }
+            }
+        }
+        for (; k < end; k++) {
             float v = x[k], d = dxq[k];
             if (d == 0f) continue;
-            float c = Math.min(Math.max(v, l), u);
-            float t = (c - l) / range;
-            float r = (float) Math.rint(t * n);
-            float residual = t - r / n;
-            dx[k] = d * (l <= v && v <= u ? 1f : 0f);
-            float gradL = v < l ? 1f : v > u ? 0f : residual;
-            float gradU = v > u ? 1f : v < l ? 0f : -residual;
-            gl += d * (double) gradL;
-            gu += d * (double) gradU;
-            if (withBits) gb += d * (double) (float) (range * residual * twoB * ln2 / (twoB - 1));
+            if (v < l) { below += d; dx[k] = d * 0f; }
+            else if (v > u) { above += d; dx[k] = d * 0f; }
+            else { insideA += d * (double) residual(v, l, range, n, level); dx[k] = d; }
         }
-        sums.lower = gl;
-        sums.upper = gu;
-        sums.bits = gb;
+        double inside = insideA + insideB;
+        sums.lower += below + inside;
+        sums.upper += above - inside;
+        if (withBits) sums.bits += bitGradCoefficient(range, bits) * inside;
+    }
+
+    /** v - r/n for l <= x <= u, with r/n looked up (level[r] = r/n). */
+    private static float residual(float x, float l, float range, int n, float[] level) {
+        float t = (x - l) / range;
+        float r = (float) Math.rint(t * n);
+        return t - level[(int) r];
+    }
+
+    /** (u - l) 2^b ln2 / (2^b - 1): d xq/db per unit of residual v - r/n. */
+    private static double bitGradCoefficient(float range, int bits) {
+        double twoB = 1 << bits;
+        return range * twoB * Math.log(2) / (twoB - 1);
     }
 
     /** v - r/n with v = (c - l)/(u - l), r = round(n v), on the clamped value c. */

@@ -18,14 +18,14 @@ public final class RefKernels {
         Tensor x = values.get(op.inputs().get(0));
         return switch (op) {
             case Op.Conv2d c -> conv2d(x, c, pool);
-            case Op.Relu r -> relu(x);
+            case Op.Relu r -> relu(x, pool);
             case Op.LeakyRelu r -> leakyRelu(x, r.alpha());
             case Op.PRelu p -> prelu(x, p.slopes());
             case Op.Affine a -> affine(x, a.scale(), a.shift());
-            case Op.Add a -> add(x, values.get(a.b()));
-            case Op.Sub s -> sub(x, values.get(s.b()));
+            case Op.Add a -> add(x, values.get(a.b()), pool);
+            case Op.Sub s -> sub(x, values.get(s.b()), pool);
             case Op.Concat c -> concat(c.inputs().stream().map(values::get).toList());
-            case Op.DepthToSpace d -> depthToSpace(x, d.block(), d.order());
+            case Op.DepthToSpace d -> depthToSpace(x, d.block(), d.order(), pool);
             case Op.Pad p -> pad(x, p);
             case Op.ResizeNearest r -> resizeNearest(x, r.scale());
         };
@@ -73,10 +73,25 @@ public final class RefKernels {
         }
     }
 
-    public static Tensor relu(Tensor x) {
+    public static Tensor relu(Tensor x) { return relu(x, null); }
+
+    /** Element-wise ops take an optional pool: chunks of the tensor run on it (same result for any pool). */
+    public static Tensor relu(Tensor x, ForkJoinPool pool) {
         Tensor y = new Tensor(x.n, x.c, x.h, x.w);
-        for (int i = 0; i < x.data.length; i++) y.data[i] = Math.max(x.data[i], 0f);
+        chunks(y.data.length, pool, (from, to) -> { for (int i = from; i < to; i++) y.data[i] = Math.max(x.data[i], 0f); });
         return y;
+    }
+
+    /** Work on the index range [from, to). */
+    private interface Range { void run(int from, int to); }
+
+    private static final int CHUNK = 1 << 16;
+
+    /** Runs body over [0, length) in fixed chunks, on the pool when there is one and more than one chunk. */
+    private static void chunks(int length, ForkJoinPool pool, Range body) {
+        int count = (length + CHUNK - 1) / CHUNK;
+        if (pool == null || count <= 1) { body.run(0, length); return; }
+        pool.submit(() -> IntStream.range(0, count).parallel().forEach(i -> body.run(i * CHUNK, Math.min(length, (i + 1) * CHUNK)))).join();
     }
 
     public static Tensor leakyRelu(Tensor x, float alpha) {
@@ -108,15 +123,19 @@ public final class RefKernels {
         return y;
     }
 
-    public static Tensor add(Tensor a, Tensor b) {
+    public static Tensor add(Tensor a, Tensor b) { return add(a, b, null); }
+
+    public static Tensor add(Tensor a, Tensor b, ForkJoinPool pool) {
         Tensor y = new Tensor(a.n, a.c, a.h, a.w);
-        for (int i = 0; i < y.data.length; i++) y.data[i] = a.data[i] + b.data[i];
+        chunks(y.data.length, pool, (from, to) -> { for (int i = from; i < to; i++) y.data[i] = a.data[i] + b.data[i]; });
         return y;
     }
 
-    public static Tensor sub(Tensor a, Tensor b) {
+    public static Tensor sub(Tensor a, Tensor b) { return sub(a, b, null); }
+
+    public static Tensor sub(Tensor a, Tensor b, ForkJoinPool pool) {
         Tensor y = new Tensor(a.n, a.c, a.h, a.w);
-        for (int i = 0; i < y.data.length; i++) y.data[i] = a.data[i] - b.data[i];
+        chunks(y.data.length, pool, (from, to) -> { for (int i = from; i < to; i++) y.data[i] = a.data[i] - b.data[i]; });
         return y;
     }
 
@@ -137,18 +156,28 @@ public final class RefKernels {
         return y;
     }
 
-    public static Tensor depthToSpace(Tensor x, int b, Op.ShuffleOrder order) {
+    public static Tensor depthToSpace(Tensor x, int b, Op.ShuffleOrder order) { return depthToSpace(x, b, order, null); }
+
+    /** Pixel shuffle; one output channel plane per job, on the pool when there is one. */
+    public static Tensor depthToSpace(Tensor x, int b, Op.ShuffleOrder order, ForkJoinPool pool) {
         int oc = x.c / (b * b);
         Tensor y = new Tensor(x.n, oc, x.h * b, x.w * b);
-        for (int n = 0; n < x.n; n++)
-            for (int c = 0; c < oc; c++)
+        Range planes = (from, to) -> {
+            for (int job = from; job < to; job++) {
+                int n = job / oc, c = job % oc;
                 for (int i = 0; i < b; i++)
                     for (int j = 0; j < b; j++) {
                         int ic = order == Op.ShuffleOrder.CRD ? c * b * b + i * b + j : (i * b + j) * oc + c;
-                        for (int h = 0; h < x.h; h++)
-                            for (int w = 0; w < x.w; w++)
-                                y.data[y.index(n, c, h * b + i, w * b + j)] = x.data[x.index(n, ic, h, w)];
+                        for (int h = 0; h < x.h; h++) {
+                            int src = x.index(n, ic, h, 0), dst = y.index(n, c, h * b + i, j);
+                            for (int w = 0; w < x.w; w++) y.data[dst + w * b] = x.data[src + w];
+                        }
                     }
+            }
+        };
+        int jobs = x.n * oc;
+        if (pool == null) planes.run(0, jobs);
+        else pool.submit(() -> IntStream.range(0, jobs).parallel().forEach(job -> planes.run(job, job + 1))).join();
         return y;
     }
 

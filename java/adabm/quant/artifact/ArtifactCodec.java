@@ -182,7 +182,8 @@ final class ArtifactCodec {
             Calibrator.Options cal = new Calibrator.Options(c.smallInteger("batch"), c.number("pImage"), c.number("pLayer"));
             FineTuner.Options ft = new FineTuner.Options(f.smallInteger("epochs"), f.smallInteger("steps"), f.smallInteger("batch"),
                     f.integer("seed"), f.number("lambdaBit"), f.number("lrWeight"), f.number("lrActivation"), f.number("lrLogit"),
-                    f.number("lrTau"), f.number("decay"), f.smallInteger("threads"), f.bool("clipping"));
+                    f.number("lrTau"), f.number("decay"), f.smallInteger("threads"), f.bool("clipping"),
+                    FineTuner.Options.defaultTeacherCacheBytes());   // memory, not a result: not stored
             return new QuantPipeline.Settings(spec, method, s.bool("fineTune"), s.smallInteger("patches"), s.smallInteger("patchSize"),
                     s.integer("seed"), cal, ft);
         } catch (IllegalArgumentException e) {

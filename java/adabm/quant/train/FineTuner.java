@@ -19,38 +19,47 @@ public final class FineTuner {
     /** Settings; {@link #defaults()} is the paper's schedule. */
     public record Options(int epochs, int steps, int batch, long seed, double lambdaBit,
                           double lrWeight, double lrActivation, double lrLogit, double lrTau, double decay, int threads,
-                          boolean clipping) {
+                          boolean clipping, long teacherCacheBytes) {
         public Options {
             if (epochs < 0 || steps < 1 || batch < 1) throw new IllegalArgumentException("need epochs >= 0, steps >= 1, batch >= 1");
             if (lambdaBit < 0) throw new IllegalArgumentException("lambda_bit must be >= 0, got " + lambdaBit);
             if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            if (teacherCacheBytes < 0) throw new IllegalArgumentException("teacher cache must be >= 0 bytes, got " + teacherCacheBytes);
         }
 
-        public static Options defaults() { return new Options(10, 50, 2, 0, FineTuneLoss.DEFAULT_LAMBDA_BIT, 0.01, 0.01, 0.01, 0.1, 0.9, 1, true); }
+        public static Options defaults() { return new Options(10, 50, 2, 0, FineTuneLoss.DEFAULT_LAMBDA_BIT, 0.01, 0.01, 0.01, 0.1, 0.9, 1, true, defaultTeacherCacheBytes()); }
+
+        /** 40% of the heap this JVM may grow to: EDSR-8's 100 patches of 96x96 need about 1.9 GB. */
+        public static long defaultTeacherCacheBytes() { return Runtime.getRuntime().maxMemory() / 5 * 2; }
 
         public Options withSize(int epochs, int steps, int batch) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
         }
 
         public Options withSeed(long seed) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
         }
 
         public Options withRates(double lrWeight, double lrActivation, double lrLogit, double lrTau) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
         }
 
         public Options withLambdaBit(double lambdaBit) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
         }
 
         /** Whether the first batch applies bit-aware clipping (§5; AdaBM does, the MinMax/Percentile baselines do not). */
         public Options withClipping(boolean clipping) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+        }
+
+        /** How many bytes of teacher outputs and taps may be kept across epochs (0: recompute the teacher every step). */
+        public Options withTeacherCache(long teacherCacheBytes) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
         }
 
         public Options withThreads(int threads) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
         }
     }
 
@@ -73,8 +82,9 @@ public final class FineTuner {
         SplittableRandom rnd = new SplittableRandom(o.seed());
         Batches batches = new Batches(patches, o.batch(), rnd);
         try (FakeQuantRunner runner = new FakeQuantRunner(model, kernels)) {
-            Tensor first = batches.next();
-            if (o.clipping()) BitAwareClipping.apply(runner, first);
+            TeacherCache teachers = new TeacherCache(runner, patches.size(), o.teacherCacheBytes());
+            Batch first = batches.next();
+            if (o.clipping()) BitAwareClipping.apply(runner, first.images());
             Map<Stage, StageParameters> params = new EnumMap<>(Stage.class);
             Map<Stage, Adam> adams = new EnumMap<>(Stage.class);
             Map<Stage, Double> lrFactor = new EnumMap<>(Stage.class);
@@ -90,13 +100,13 @@ public final class FineTuner {
                 double lambda = stage == Stage.MEASURE ? o.lambdaBit() : 0;
                 for (int step = 1; step <= o.steps(); step++) {
                     long t0 = System.nanoTime();
-                    Tensor batch = e == 1 && step == 1 ? first : batches.next();
+                    Batch batch = e == 1 && step == 1 ? first : batches.next();
                     if (p.size() == 0) {   // nothing to learn (a fixed-bit baseline's measure stage): same batches, no work
                         listener.step(new StepReport(e, step, stage, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, factor, 0));
                         continue;
                     }
-                    Teacher teacher = Teacher.of(runner, batch);
-                    Tape tape = Tape.record(model, batch, kernels);
+                    Teacher teacher = teachers.of(batch.indices(), batch.images());
+                    Tape tape = Tape.record(model, batch.images(), kernels);
                     FineTuneLoss.Value v = FineTuneLoss.compute(tape.output(), teacher.output(), tape.taps(), teacher.taps(),
                             tape.batchFab(), base, lambda);
                     Gradients g = tape.backward(v.dOutput(), v.dTaps(), v.dBatchFab(), stage == Stage.W);
@@ -108,6 +118,9 @@ public final class FineTuner {
             }
         }
     }
+
+    /** Stacked patches and their indices in the calibration list. */
+    private record Batch(int[] indices, Tensor images) { }
 
     /** Consecutive batches from successive seeded shuffles of the patches. */
     private static final class Batches {
@@ -123,13 +136,15 @@ public final class FineTuner {
             this.rnd = rnd;
         }
 
-        Tensor next() {
+        Batch next() {
             List<Tensor> items = new ArrayList<>(size);
+            int[] indices = new int[size];
             while (items.size() < size) {
                 if (cursor == order.length) reshuffle();
+                indices[items.size()] = order[cursor];
                 items.add(patches.get(order[cursor++]));
             }
-            return Calibrator.stack(items);
+            return new Batch(indices, Calibrator.stack(items));
         }
 
         private void reshuffle() {

@@ -1,6 +1,7 @@
 package adabm.quant.train;
 
 import adabm.graph.Op;
+import adabm.quant.Parallel;
 import adabm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ public final class OpGrad {
     /** Relu: passes where the input was positive (derivative 0 at 0). */
     public static Tensor relu(Tensor dy, Tensor x) {
         Tensor dx = like(dy);
-        for (int i = 0; i < dx.data.length; i++) dx.data[i] = x.data[i] > 0 ? dy.data[i] : 0f;
+        Parallel.ranges(0, dx.data.length, (from, to) -> { for (int i = from; i < to; i++) dx.data[i] = x.data[i] > 0 ? dy.data[i] : 0f; });
         return dx;
     }
 
@@ -66,15 +67,17 @@ public final class OpGrad {
     public static Tensor depthToSpace(Tensor dy, int b, Op.ShuffleOrder order) {
         int oc = dy.c, ih = dy.h / b, iw = dy.w / b;
         Tensor dx = new Tensor(dy.n, oc * b * b, ih, iw);
-        for (int n = 0; n < dy.n; n++)
-            for (int c = 0; c < oc; c++)
-                for (int i = 0; i < b; i++)
-                    for (int j = 0; j < b; j++) {
-                        int ic = order == Op.ShuffleOrder.CRD ? c * b * b + i * b + j : (i * b + j) * oc + c;
-                        for (int h = 0; h < ih; h++)
-                            for (int w = 0; w < iw; w++)
-                                dx.data[dx.index(n, ic, h, w)] = dy.data[dy.index(n, c, h * b + i, w * b + j)];
+        Parallel.each(dy.n * oc, job -> {   // one output-gradient channel plane per job
+            int n = job / oc, c = job % oc;
+            for (int i = 0; i < b; i++)
+                for (int j = 0; j < b; j++) {
+                    int ic = order == Op.ShuffleOrder.CRD ? c * b * b + i * b + j : (i * b + j) * oc + c;
+                    for (int h = 0; h < ih; h++) {
+                        int dst = dx.index(n, ic, h, 0), src = dy.index(n, c, h * b + i, j);
+                        for (int w = 0; w < iw; w++) dx.data[dst + w] = dy.data[src + w * b];
                     }
+                }
+        });
         return dx;
     }
 

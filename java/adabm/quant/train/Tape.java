@@ -8,6 +8,7 @@ import adabm.graph.Op;
 import adabm.quant.*;
 import adabm.tensor.Tensor;
 import java.util.*;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * A recorded fake-quantized forward of one batch and its reverse pass (ADABM.md §2, §4, §6). The forward is the
@@ -88,7 +89,7 @@ public final class Tape {
                     out = kernels.forward(c, c.weight(), x);
                 }
             } else {
-                out = RefKernels.apply(op, values, null);
+                out = RefKernels.apply(op, values, ForkJoinPool.commonPool());
                 if (tapNodes.contains(op.name())) taps.put(op.name(), out);
             }
             values.put(op.output(), out);

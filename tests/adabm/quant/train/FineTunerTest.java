@@ -163,4 +163,20 @@ class FineTunerTest {
         assertArrayEquals(runs[0], runs[1], "same seed, one or two threads");
         assertFalse(Arrays.equals(runs[0], runs[2]), "another seed visits other batches");
     }
+
+    @Test void teacherCacheChangesNothing() {
+        // 6 patches, batch 2, 3 steps per epoch: epoch 1 fills the cache, epochs 2-4 read it; a half-size budget caches
+        // some patches and recomputes batches holding the others
+        List<Tensor> patches = patches(6, 70);
+        long onePatch = 4L * (3 * 16 * 16 + 2 * 4 * 8 * 8);   // tinyEdsr(4 channels, 2 blocks, x2): output + two taps
+        long[] budgets = {0, 3 * onePatch, Long.MAX_VALUE};
+        double[][] runs = new double[budgets.length][];
+        for (int i = 0; i < budgets.length; i++) {
+            QuantModel m = calibrated(patches);
+            FineTuner.run(m, patches, FineTuner.Options.defaults().withSize(4, 3, 2).withTeacherCache(budgets[i]), r -> { });
+            runs[i] = snapshot(m);
+        }
+        assertArrayEquals(runs[0], runs[1], "half the patches cached");
+        assertArrayEquals(runs[0], runs[2], "every patch cached");
+    }
 }
