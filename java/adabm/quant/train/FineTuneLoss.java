@@ -64,23 +64,33 @@ public final class FineTuneLoss {
         return new Value(l1 + distill + bit, l1, distill, bit, dOut, dTaps, dFab);
     }
 
-    /** One tap's distillation term; its gradient w.r.t. the quantized tap goes into d. */
+    /**
+     * One tap's distillation term; its gradient w.r.t. the quantized tap goes into d. With f = o/||o||, g = f^fp and
+     * per sample e_s = f[s] - g[s]: term = coef * sum_s ||e_s||, dL/df = coef * e_s / ||e_s||, and through the
+     * normalisation dL/do = (dL/df - f (f . dL/df)) / ||o||. Two passes, no per-value divisions.
+     */
     private static double distillTap(Tensor o, Tensor t, double coef, Tensor d) {
-        double no = frobenius(o), nt = frobenius(t);
+        double io = 1 / frobenius(o), it = 1 / frobenius(t);
         int plane = o.c * o.h * o.w;
-        double distill = 0;
-        double[] gf = new double[o.data.length];     // dL/df
+        double distill = 0, fg = 0;                // fg = f . dL/df
+        double[] scale = new double[o.n];          // dL/df = scale[s] * e_s
         for (int s = 0; s < o.n; s++) {
-            double ss = 0;
-            for (int k = s * plane; k < (s + 1) * plane; k++) { double diff = o.data[k] / no - t.data[k] / nt; ss += diff * diff; }
+            double ss = 0, eo = 0;                 // ||e_s||^2 and e_s . o[s]
+            for (int k = s * plane; k < (s + 1) * plane; k++) {
+                double e = o.data[k] * io - t.data[k] * it;
+                ss += e * e;
+                eo += e * o.data[k];
+            }
             double norm = Math.sqrt(ss);
             distill += coef * norm;
-            if (norm > 0) for (int k = s * plane; k < (s + 1) * plane; k++) gf[k] = coef * (o.data[k] / no - t.data[k] / nt) / norm;
+            scale[s] = norm > 0 ? coef / norm : 0;
+            fg += scale[s] * eo * io;
         }
-        // f = o / ||o||: dL/do = (g - f (f . g)) / ||o||
-        double fg = 0;
-        for (int k = 0; k < gf.length; k++) fg += gf[k] * o.data[k] / no;
-        for (int k = 0; k < gf.length; k++) d.data[k] = (float) ((gf[k] - o.data[k] / no * fg) / no);
+        for (int s = 0; s < o.n; s++)
+            for (int k = s * plane; k < (s + 1) * plane; k++) {
+                double e = o.data[k] * io - t.data[k] * it;
+                d.data[k] = (float) ((scale[s] * e - o.data[k] * io * fg) * io);
+            }
         return distill;
     }
 
