@@ -78,7 +78,8 @@ ADABM_API int32_t adabm_qconv_implementation(void* qconv, char* buf, size_t capa
 ADABM_API int32_t adabm_qconv_destroy(void* qconv);
 
 /* ---- float32 per-conv kernels for fake-quantized execution and fine-tuning ----
- * Stride 1, zero padding (pads top/left/bottom/right), groups. Tensors are NCHW float32 and weights OIHW
+ * Stride 1, zero padding (pads top/left/bottom/right), groups. Activations are float32 NCHW, or NHWC where a call
+ * passes channels_last != 0 (the shapes below stay logical n x c x h x w), and weights OIHW
  * (outC x inC/groups x kh x kw) in caller memory; the weight is passed on every call (it may change between calls).
  * Convs are created on a workspace that holds the engine, the thread count and the buffers all of its convs
  * share; a workspace and its convs must be used by one thread at a time, and its convs destroyed before it. */
@@ -90,13 +91,13 @@ ADABM_API int32_t adabm_fconv_workspace_destroy(void* workspace);
 ADABM_API int32_t adabm_fconv_create(void* workspace, int32_t in_c, int32_t out_c, int32_t kh, int32_t kw, int32_t pad_t,
                                      int32_t pad_l, int32_t pad_b, int32_t pad_r, int32_t groups, void** out_fconv);
 /* dst (n x out_c x ho x wo, ho = h + pad_t + pad_b - kh + 1) = conv(src (n x in_c x h x w), weight) + bias. */
-ADABM_API int32_t adabm_fconv_forward(void* fconv, int32_t n, int32_t h, int32_t w, const float* src, const float* weight,
+ADABM_API int32_t adabm_fconv_forward(void* fconv, int32_t n, int32_t h, int32_t w, int32_t channels_last, const float* src, const float* weight,
                                       const float* bias, float* dst, size_t dst_capacity);
 /* diff_src (n x in_c x h x w) for diff_dst (n x out_c x ho x wo). */
-ADABM_API int32_t adabm_fconv_backward_data(void* fconv, int32_t n, int32_t h, int32_t w, const float* diff_dst,
+ADABM_API int32_t adabm_fconv_backward_data(void* fconv, int32_t n, int32_t h, int32_t w, int32_t channels_last, const float* diff_dst,
                                             const float* weight, float* diff_src, size_t diff_src_capacity);
 /* diff_weight (OIHW, summed over the batch) for src (n x in_c x h x w) and diff_dst (n x out_c x ho x wo). */
-ADABM_API int32_t adabm_fconv_backward_weights(void* fconv, int32_t n, int32_t h, int32_t w, const float* src,
+ADABM_API int32_t adabm_fconv_backward_weights(void* fconv, int32_t n, int32_t h, int32_t w, int32_t channels_last, const float* src,
                                                const float* diff_dst, float* diff_weight, size_t diff_weight_capacity);
 /* oneDNN implementations of the passes run last, like adabm_plan_implementations. */
 ADABM_API int32_t adabm_fconv_implementation(void* fconv, char* buf, size_t capacity);

@@ -67,32 +67,32 @@ extern "C" int32_t adabm_fconv_create(void* workspace, int32_t in_c, int32_t out
     });
 }
 
-extern "C" int32_t adabm_fconv_forward(void* fconv, int32_t n, int32_t h, int32_t w, const float* src, const float* weight,
+extern "C" int32_t adabm_fconv_forward(void* fconv, int32_t n, int32_t h, int32_t w, int32_t channels_last, const float* src, const float* weight,
                                        const float* bias, float* dst, size_t dst_capacity) {
     return guarded([&] {
         adabm::FloatConv* conv = checked(fconv);
         int64_t ho, wo;
         conv->output_size(h, w, &ho, &wo);
         check_capacity(count(n, conv->shape().outC, ho, wo), dst_capacity, "output");
-        conv->forward(n, h, w, src, weight, bias, dst);
+        conv->forward(n, h, w, channels_last != 0, src, weight, bias, dst);
     });
 }
 
-extern "C" int32_t adabm_fconv_backward_data(void* fconv, int32_t n, int32_t h, int32_t w, const float* diff_dst,
+extern "C" int32_t adabm_fconv_backward_data(void* fconv, int32_t n, int32_t h, int32_t w, int32_t channels_last, const float* diff_dst,
                                              const float* weight, float* diff_src, size_t diff_src_capacity) {
     return guarded([&] {
         adabm::FloatConv* conv = checked(fconv);
         check_capacity(count(n, conv->shape().inC, h, w), diff_src_capacity, "input gradient");
-        conv->backward_data(n, h, w, diff_dst, weight, diff_src);
+        conv->backward_data(n, h, w, channels_last != 0, diff_dst, weight, diff_src);
     });
 }
 
-extern "C" int32_t adabm_fconv_backward_weights(void* fconv, int32_t n, int32_t h, int32_t w, const float* src,
+extern "C" int32_t adabm_fconv_backward_weights(void* fconv, int32_t n, int32_t h, int32_t w, int32_t channels_last, const float* src,
                                                 const float* diff_dst, float* diff_weight, size_t diff_weight_capacity) {
     return guarded([&] {
         adabm::FloatConv* conv = checked(fconv);
         check_capacity(conv->weight_count(), diff_weight_capacity, "weight gradient");
-        conv->backward_weights(n, h, w, src, diff_dst, diff_weight);
+        conv->backward_weights(n, h, w, channels_last != 0, src, diff_dst, diff_weight);
     });
 }
 

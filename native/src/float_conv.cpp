@@ -34,8 +34,11 @@ size_t FloatWorkspace::bytes_held() const {
 // the reorders between the caller's NCHW/OIHW tensors and oneDNN's layouts.
 struct FloatConv::ShapeState {
     int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
+    bool channelsLast = false;
     memory::desc srcUser, dstUser, weiUser;
+    memory::desc fwdSrc, fwdDst;     // the activation layouts forward and backward-data run on
     dnnl::convolution_forward::primitive_desc fwdPd;
+    dnnl::convolution_forward::primitive_desc blockedHint;   // backward-weights' hint: oneDNN's own layouts
     dnnl::convolution_forward fwd;
     std::string fwdImpl;
 
@@ -97,28 +100,43 @@ memory::desc FloatConv::weight_desc(tag layout) const {
                         layout == tag::any ? tag::any : tag::goihw);
 }
 
-FloatConv::ShapeState& FloatConv::state_for(int64_t n, int64_t h, int64_t w) {
+namespace {
+bool reference_kernel(const std::string& impl) { return impl.find("ref") != std::string::npos; }
+}  // namespace
+
+FloatConv::ShapeState& FloatConv::state_for(int64_t n, int64_t h, int64_t w, bool channelsLast) {
     for (auto it = shapes_.begin(); it != shapes_.end(); ++it)
-        if ((*it)->n == n && (*it)->h == h && (*it)->w == w) {
+        if ((*it)->n == n && (*it)->h == h && (*it)->w == w && (*it)->channelsLast == channelsLast) {
             shapes_.splice(shapes_.begin(), shapes_, it);
             return *shapes_.front();
         }
     if (n <= 0 || n > 65536) throw ShapeError("fconv: batch size " + str(n) + " is out of range");
     auto st = std::make_unique<ShapeState>();
-    st->n = n; st->h = h; st->w = w;
+    st->n = n; st->h = h; st->w = w; st->channelsLast = channelsLast;
     output_size(h, w, &st->ho, &st->wo);
     if (n * std::max(h * w * s_.inC, st->ho * st->wo * s_.outC) > (int64_t(1) << 32))
         throw ShapeError("fconv: " + str(n) + " x " + str(h) + "x" + str(w) + " is too large");
-    st->srcUser = memory::desc({n, s_.inC, h, w}, dt::f32, tag::nchw);
-    st->dstUser = memory::desc({n, s_.outC, st->ho, st->wo}, dt::f32, tag::nchw);
+    tag act = channelsLast ? tag::nhwc : tag::nchw;
+    st->srcUser = memory::desc({n, s_.inC, h, w}, dt::f32, act);
+    st->dstUser = memory::desc({n, s_.outC, st->ho, st->wo}, dt::f32, act);
     st->weiUser = weight_desc(s_.groups == 1 ? tag::oihw : tag::goihw);
     memory::desc anySrc({n, s_.inC, h, w}, dt::f32, tag::any), anyDst({n, s_.outC, st->ho, st->wo}, dt::f32, tag::any);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     // forward_training: the same kernels as inference here, and the hint the backward passes need
-    st->fwdPd = dnnl::convolution_forward::primitive_desc(ws_.engine, dnnl::prop_kind::forward_training,
-        dnnl::algorithm::convolution_direct, anySrc, weight_desc(tag::any), memory::desc({s_.outC}, dt::f32, tag::x),
-        anyDst, {1, 1}, {s_.padT, s_.padL}, {s_.padB, s_.padR}, attr);
+    auto forward_pd = [&](const memory::desc& src, const memory::desc& dst) {
+        return dnnl::convolution_forward::primitive_desc(ws_.engine, dnnl::prop_kind::forward_training,
+            dnnl::algorithm::convolution_direct, src, weight_desc(tag::any), memory::desc({s_.outC}, dt::f32, tag::x),
+            dst, {1, 1}, {s_.padT, s_.padL}, {s_.padB, s_.padR}, attr);
+    };
+    st->blockedHint = forward_pd(anySrc, anyDst);
+    st->fwdPd = st->blockedHint;
+    if (channelsLast) {   // on the caller's NHWC memory, unless oneDNN has only a reference kernel for it
+        auto direct = forward_pd(st->srcUser, st->dstUser);
+        if (!reference_kernel(direct.impl_info_str())) st->fwdPd = direct;
+    }
+    st->fwdSrc = st->fwdPd.src_desc();
+    st->fwdDst = st->fwdPd.dst_desc();
     st->fwd = dnnl::convolution_forward(st->fwdPd);
     st->fwdImpl = st->fwdPd.impl_info_str();
     if (shapes_.size() >= kMaxCachedShapes) shapes_.pop_back();
@@ -157,31 +175,36 @@ memory out_memory(FloatWorkspace& ws, const memory::desc& user, const memory::de
 }
 }  // namespace
 
-void FloatConv::forward(int64_t n, int64_t h, int64_t w, const float* src, const float* weight, const float* bias, float* dst) {
+void FloatConv::forward(int64_t n, int64_t h, int64_t w, bool channelsLast, const float* src, const float* weight,
+                        const float* bias, float* dst) {
     if (!src || !weight || !bias || !dst) throw ArgumentError("fconv forward: a tensor pointer is null");
     ThreadScope threads(ws_.threads);
-    ShapeState& st = state_for(n, h, w);
+    ShapeState& st = state_for(n, h, w, channelsLast);
     std::unordered_map<int, memory> args;
-    args[DNNL_ARG_SRC] = staged_in(st, st.srcUser, st.fwdPd.src_desc(), src, FloatWorkspace::kInput);
+    args[DNNL_ARG_SRC] = staged_in(st, st.srcUser, st.fwdSrc, src, FloatWorkspace::kInput);
     args[DNNL_ARG_WEIGHTS] = staged_in(st, st.weiUser, st.fwdPd.weights_desc(), weight, FloatWorkspace::kWeight);
     args[DNNL_ARG_BIAS] = memory(memory::desc({s_.outC}, dt::f32, tag::x), ws_.engine, const_cast<float*>(bias));
-    memory out = out_memory(ws_, st.dstUser, st.fwdPd.dst_desc(), dst);
+    memory out = out_memory(ws_, st.dstUser, st.fwdDst, dst);
     args[DNNL_ARG_DST] = out;
     execute(st, st.fwd, st.fwdPd.scratchpad_desc(), args);
     finish_out(st, out, st.dstUser, dst);
     fwdImpl_ = st.fwdImpl;
 }
 
-void FloatConv::backward_data(int64_t n, int64_t h, int64_t w, const float* diffDst, const float* weight, float* diffSrc) {
+void FloatConv::backward_data(int64_t n, int64_t h, int64_t w, bool channelsLast, const float* diffDst, const float* weight,
+                              float* diffSrc) {
     if (!diffDst || !weight || !diffSrc) throw ArgumentError("fconv backward data: a tensor pointer is null");
     ThreadScope threads(ws_.threads);
-    ShapeState& st = state_for(n, h, w);
+    ShapeState& st = state_for(n, h, w, channelsLast);
     if (!st.dataBuilt) {
         dnnl::primitive_attr attr;
         attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-        memory::desc anySrc({n, s_.inC, h, w}, dt::f32, tag::any), anyDst({n, s_.outC, st.ho, st.wo}, dt::f32, tag::any);
-        dnnl::convolution_backward_data::primitive_desc pd(ws_.engine, dnnl::algorithm::convolution_direct, anySrc,
-            weight_desc(tag::any), anyDst, {1, 1}, {s_.padT, s_.padL}, {s_.padB, s_.padR}, st.fwdPd, attr);
+        // the forward's activation layouts: the caller's NHWC when the forward runs on it, else oneDNN's choice
+        bool direct = st.fwdSrc == st.srcUser;
+        memory::desc src = direct ? st.srcUser : memory::desc({n, s_.inC, h, w}, dt::f32, tag::any);
+        memory::desc dst = direct ? st.dstUser : memory::desc({n, s_.outC, st.ho, st.wo}, dt::f32, tag::any);
+        dnnl::convolution_backward_data::primitive_desc pd(ws_.engine, dnnl::algorithm::convolution_direct, src,
+            weight_desc(tag::any), dst, {1, 1}, {s_.padT, s_.padL}, {s_.padB, s_.padR}, st.fwdPd, attr);
         st.data = dnnl::convolution_backward_data(pd);
         st.dataDiffDst = pd.diff_dst_desc();
         st.dataWei = pd.weights_desc();
@@ -200,16 +223,18 @@ void FloatConv::backward_data(int64_t n, int64_t h, int64_t w, const float* diff
     dataImpl_ = st.dataImpl;
 }
 
-void FloatConv::backward_weights(int64_t n, int64_t h, int64_t w, const float* src, const float* diffDst, float* diffWeight) {
+void FloatConv::backward_weights(int64_t n, int64_t h, int64_t w, bool channelsLast, const float* src, const float* diffDst,
+                                 float* diffWeight) {
     if (!src || !diffDst || !diffWeight) throw ArgumentError("fconv backward weights: a tensor pointer is null");
     ThreadScope threads(ws_.threads);
-    ShapeState& st = state_for(n, h, w);
+    ShapeState& st = state_for(n, h, w, channelsLast);
     if (!st.weightsBuilt) {
         dnnl::primitive_attr attr;
         attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        // oneDNN's blocked layouts: its channels-last backward-weights kernel is slower than a blocked one plus reorders
         memory::desc anySrc({n, s_.inC, h, w}, dt::f32, tag::any), anyDst({n, s_.outC, st.ho, st.wo}, dt::f32, tag::any);
         dnnl::convolution_backward_weights::primitive_desc pd(ws_.engine, dnnl::algorithm::convolution_direct, anySrc,
-            weight_desc(tag::any), anyDst, {1, 1}, {s_.padT, s_.padL}, {s_.padB, s_.padR}, st.fwdPd, attr);
+            weight_desc(tag::any), anyDst, {1, 1}, {s_.padT, s_.padL}, {s_.padB, s_.padR}, st.blockedHint, attr);
         st.weights = dnnl::convolution_backward_weights(pd);
         st.weightsSrc = pd.src_desc();
         st.weightsDiffDst = pd.diff_dst_desc();

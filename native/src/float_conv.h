@@ -1,7 +1,9 @@
 // Single float32 convolutions and their two backward passes (stride 1, zero padding, groups) for fake-quantized
-// execution and fine-tuning: the weight comes with every call (it changes between fine-tuning steps), tensors
-// are NCHW / OIHW in caller memory. oneDNN picks its own blocked layouts (format_tag::any); cached reorders move
-// the caller's tensors in and out. Primitives are cached per input shape (N, H, W) in a small LRU per conv.
+// execution and fine-tuning: the weight comes with every call (it changes between fine-tuning steps), weights are
+// OIHW and activations NCHW or, per call, channels last (NHWC) in caller memory. For NCHW oneDNN picks its own
+// blocked layouts (format_tag::any) and cached reorders move the caller's tensors in and out; channels-last forward
+// and backward-data run oneDNN on the caller's memory directly (no reorders), backward-weights keeps the faster
+// blocked kernel behind reorders. Primitives are cached per input shape (N, H, W, layout) in a small LRU per conv.
 // The blocked copies and oneDNN's scratchpad live in a workspace shared by all convs of one owner: calls run one
 // at a time, so one set of buffers (as large as the largest shape seen) serves every conv.
 #pragma once
@@ -58,12 +60,12 @@ public:
     const FloatConvShape& shape() const { return s_; }
     size_t weight_count() const { return size_t(s_.outC * (s_.inC / s_.groups) * s_.kh * s_.kw); }
 
-    // dst (n x outC x ho x wo) = conv(src (n x inC x h x w), weight) + bias
-    void forward(int64_t n, int64_t h, int64_t w, const float* src, const float* weight, const float* bias, float* dst);
+    // dst (n x outC x ho x wo) = conv(src (n x inC x h x w), weight) + bias; activations NHWC when channelsLast
+    void forward(int64_t n, int64_t h, int64_t w, bool channelsLast, const float* src, const float* weight, const float* bias, float* dst);
     // diffSrc (n x inC x h x w) for diffDst (n x outC x ho x wo)
-    void backward_data(int64_t n, int64_t h, int64_t w, const float* diffDst, const float* weight, float* diffSrc);
+    void backward_data(int64_t n, int64_t h, int64_t w, bool channelsLast, const float* diffDst, const float* weight, float* diffSrc);
     // diffWeight (OIHW, summed over the batch) for src (n x inC x h x w) and diffDst (n x outC x ho x wo)
-    void backward_weights(int64_t n, int64_t h, int64_t w, const float* src, const float* diffDst, float* diffWeight);
+    void backward_weights(int64_t n, int64_t h, int64_t w, bool channelsLast, const float* src, const float* diffDst, float* diffWeight);
 
     // oneDNN implementations of the passes run last ("fwd: ...\nbwd_data: ...\nbwd_weights: ...")
     std::string implementation() const;
@@ -73,7 +75,7 @@ public:
 
 private:
     struct ShapeState;
-    ShapeState& state_for(int64_t n, int64_t h, int64_t w);
+    ShapeState& state_for(int64_t n, int64_t h, int64_t w, bool channelsLast);
     dnnl::memory::desc weight_desc(dnnl::memory::format_tag tag) const;
     dnnl::memory staged_in(ShapeState& st, const dnnl::memory::desc& user, const dnnl::memory::desc& inner,
                            const void* data, FloatWorkspace::Slot slot);

@@ -73,7 +73,7 @@ public final class FineTuneStepBench {
                     double cpu0 = cpuSeconds();
                     long main0 = MX.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
-                    Teacher teacher = Teacher.of(r, batch);
+                    Teacher teacher = Teacher.of(r, batch).channelsLast();
                     long t1 = System.nanoTime();
                     long convTeacher = k.totalNanos();
                     Tape tape = Tape.record(m, batch, k);

@@ -34,9 +34,9 @@ final class FloatConvNative {
         workspaceDestroy = lib.bind("adabm_fconv_workspace_destroy", FunctionDescriptor.of(I32, PTR));
         create = lib.bind("adabm_fconv_create", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, I32, I32, I32, I32, I32, PTR));
         Linker.Option heap = Linker.Option.critical(true);
-        forward = lib.bind("adabm_fconv_forward", FunctionDescriptor.of(I32, PTR, I32, I32, I32, PTR, PTR, PTR, PTR, SIZE_T), heap);
-        backwardData = lib.bind("adabm_fconv_backward_data", FunctionDescriptor.of(I32, PTR, I32, I32, I32, PTR, PTR, PTR, SIZE_T), heap);
-        backwardWeights = lib.bind("adabm_fconv_backward_weights", FunctionDescriptor.of(I32, PTR, I32, I32, I32, PTR, PTR, PTR, SIZE_T), heap);
+        forward = lib.bind("adabm_fconv_forward", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR, PTR, PTR, PTR, SIZE_T), heap);
+        backwardData = lib.bind("adabm_fconv_backward_data", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR, PTR, PTR, SIZE_T), heap);
+        backwardWeights = lib.bind("adabm_fconv_backward_weights", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR, PTR, PTR, SIZE_T), heap);
         implementation = lib.bind("adabm_fconv_implementation", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
         cachedShapes = lib.bind("adabm_fconv_cached_shapes", FunctionDescriptor.of(I32, PTR));
         destroy = lib.bind("adabm_fconv_destroy", FunctionDescriptor.of(I32, PTR));
@@ -123,31 +123,31 @@ final class FloatConvNative {
         return handle;
     }
 
-    void forward(MemorySegment conv, int n, int h, int w, MemorySegment src, MemorySegment weight, MemorySegment bias,
+    void forward(MemorySegment conv, int n, int h, int w, boolean channelsLast, MemorySegment src, MemorySegment weight, MemorySegment bias,
                  MemorySegment dst) {
         int rc;
         try {
-            rc = (int) forward.invokeExact(conv, n, h, w, src, weight, bias, dst, dst.byteSize() / 4);
+            rc = (int) forward.invokeExact(conv, n, h, w, channelsLast ? 1 : 0, src, weight, bias, dst, dst.byteSize() / 4);
         } catch (Throwable t) {
             throw broken(t);
         }
         check(rc, "fconv forward");
     }
 
-    void backwardData(MemorySegment conv, int n, int h, int w, MemorySegment diffDst, MemorySegment weight, MemorySegment diffSrc) {
+    void backwardData(MemorySegment conv, int n, int h, int w, boolean channelsLast, MemorySegment diffDst, MemorySegment weight, MemorySegment diffSrc) {
         int rc;
         try {
-            rc = (int) backwardData.invokeExact(conv, n, h, w, diffDst, weight, diffSrc, diffSrc.byteSize() / 4);
+            rc = (int) backwardData.invokeExact(conv, n, h, w, channelsLast ? 1 : 0, diffDst, weight, diffSrc, diffSrc.byteSize() / 4);
         } catch (Throwable t) {
             throw broken(t);
         }
         check(rc, "fconv backward data");
     }
 
-    void backwardWeights(MemorySegment conv, int n, int h, int w, MemorySegment src, MemorySegment diffDst, MemorySegment diffWeight) {
+    void backwardWeights(MemorySegment conv, int n, int h, int w, boolean channelsLast, MemorySegment src, MemorySegment diffDst, MemorySegment diffWeight) {
         int rc;
         try {
-            rc = (int) backwardWeights.invokeExact(conv, n, h, w, src, diffDst, diffWeight, diffWeight.byteSize() / 4);
+            rc = (int) backwardWeights.invokeExact(conv, n, h, w, channelsLast ? 1 : 0, src, diffDst, diffWeight, diffWeight.byteSize() / 4);
         } catch (Throwable t) {
             throw broken(t);
         }

@@ -4,6 +4,7 @@ import adabm.ShapeException;
 import adabm.backend.BackendUnavailableException;
 import adabm.backend.ConvKernels;
 import adabm.graph.Op;
+import adabm.tensor.Layout;
 import adabm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
@@ -67,7 +68,15 @@ public final class OneDnnConvKernels implements ConvKernels {
 
     @Override public String name() { return "onednn"; }
 
-    @Override public Tensor forward(Op.Conv2d conv, float[] weight, Tensor x) {
+    @Override public Tensor forward(Op.Conv2d conv, float[] weight, Tensor x) { return forward(conv, weight, x, Layout.NCHW); }
+
+    @Override public Tensor backwardData(Op.Conv2d conv, float[] weight, Tensor dy, int inH, int inW) {
+        return backwardData(conv, weight, dy, inH, inW, Layout.NCHW);
+    }
+
+    @Override public float[] backwardWeights(Op.Conv2d conv, Tensor x, Tensor dy) { return backwardWeights(conv, x, dy, Layout.NCHW); }
+
+    @Override public Tensor forward(Op.Conv2d conv, float[] weight, Tensor x, Layout layout) {
         checkWeight(conv, weight);
         checkChannels(conv, "input", x.c, conv.inChannels());
         int ho = outputH(conv, x.h), wo = outputW(conv, x.w);
@@ -75,14 +84,14 @@ public final class OneDnnConvKernels implements ConvKernels {
         lock.lock();
         try {
             MemorySegment handle = handle(conv);
-            state.lib.forward(handle, x.n, x.h, x.w, heap(x.data), heap(weight), heap(conv.bias()), heap(y.data));
+            state.lib.forward(handle, x.n, x.h, x.w, layout == Layout.NHWC, heap(x.data), heap(weight), heap(conv.bias()), heap(y.data));
         } finally {
             lock.unlock();
         }
         return y;
     }
 
-    @Override public Tensor backwardData(Op.Conv2d conv, float[] weight, Tensor dy, int inH, int inW) {
+    @Override public Tensor backwardData(Op.Conv2d conv, float[] weight, Tensor dy, int inH, int inW, Layout layout) {
         checkWeight(conv, weight);
         checkChannels(conv, "output gradient", dy.c, conv.outChannels());
         if (inH <= 0 || inW <= 0) throw new ShapeException("conv " + conv.name() + ": input size " + inH + "x" + inW + " is not positive");
@@ -91,14 +100,14 @@ public final class OneDnnConvKernels implements ConvKernels {
         lock.lock();
         try {
             MemorySegment handle = handle(conv);
-            state.lib.backwardData(handle, dy.n, inH, inW, heap(dy.data), heap(weight), heap(dx.data));
+            state.lib.backwardData(handle, dy.n, inH, inW, layout == Layout.NHWC, heap(dy.data), heap(weight), heap(dx.data));
         } finally {
             lock.unlock();
         }
         return dx;
     }
 
-    @Override public float[] backwardWeights(Op.Conv2d conv, Tensor x, Tensor dy) {
+    @Override public float[] backwardWeights(Op.Conv2d conv, Tensor x, Tensor dy, Layout layout) {
         checkGeometry(conv);
         checkChannels(conv, "input", x.c, conv.inChannels());
         checkChannels(conv, "output gradient", dy.c, conv.outChannels());
@@ -108,7 +117,7 @@ public final class OneDnnConvKernels implements ConvKernels {
         lock.lock();
         try {
             MemorySegment handle = handle(conv);
-            state.lib.backwardWeights(handle, x.n, x.h, x.w, heap(x.data), heap(dy.data), heap(dw));
+            state.lib.backwardWeights(handle, x.n, x.h, x.w, layout == Layout.NHWC, heap(x.data), heap(dy.data), heap(dw));
         } finally {
             lock.unlock();
         }

@@ -2,20 +2,22 @@ package adabm.quant.train;
 
 import adabm.ShapeException;
 import adabm.backend.ConvKernels;
-import adabm.backend.ref.RefKernels;
 import adabm.graph.Graph;
 import adabm.graph.Op;
 import adabm.quant.*;
+import adabm.tensor.Layout;
 import adabm.tensor.Tensor;
 import java.util.*;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * A recorded fake-quantized forward of one batch and its reverse pass (ADABM.md §2, §4, §6). The forward is the
  * one {@link FakeQuantRunner#run(Tensor, ForwardHooks)} computes (same kernels, same quantizers, same image offsets
- * from the image bit map; outputs equal bit for bit). Backward returns the gradients w.r.t. the learnable quantizer
- * parameters only; conv weights and biases are frozen but gradients flow through them to earlier layers.
- * Every intermediate tensor is kept until backward, so memory grows with the graph.
+ * from the image bit map; the values equal up to the conv kernels' summation order). Backward returns the gradients
+ * w.r.t. the learnable quantizer parameters only; conv weights and biases are frozen but gradients flow through them
+ * to earlier layers. Every intermediate tensor is kept until backward, so memory grows with the graph.
+ * <p>Activations are kept channels last ({@link Layout#NHWC}): oneDNN convolves them in place, without the reorders
+ * NCHW tensors need, and the quantizers, the loss and element-wise ops do not care about the order. So the recorded
+ * {@link #output()} and {@link #taps()}, and the gradients {@link #backward} takes, are NHWC; the batch is NCHW.
  */
 public final class Tape {
     /**
@@ -67,7 +69,7 @@ public final class Tape {
         Set<String> tapNodes = new HashSet<>(model.roles().residualTaps());
         double[] bitSum = new double[batch.n];
         int countedLayers = 0;
-        values.put(g.input(), batch);
+        values.put(g.input(), Layout.toNhwc(batch));
         for (Op op : g.ops()) {
             Tensor out;
             if (op instanceof Op.Conv2d c) {
@@ -84,12 +86,12 @@ public final class Tape {
                     Tensor xq = quantization.input(layer, x, bits);
                     float[] wq = quantization.weight(layer);
                     convs.put(c.name(), new ConvRecord(layer, x, xq, wq, bits));
-                    out = kernels.forward(c, wq, xq);
+                    out = kernels.forward(c, wq, xq, Layout.NHWC);
                 } else {
-                    out = kernels.forward(c, c.weight(), x);
+                    out = kernels.forward(c, c.weight(), x, Layout.NHWC);
                 }
             } else {
-                out = RefKernels.apply(op, values, ForkJoinPool.commonPool());
+                out = ChannelsLastOps.apply(op, values);
                 if (tapNodes.contains(op.name())) taps.put(op.name(), out);
             }
             values.put(op.output(), out);
@@ -109,9 +111,10 @@ public final class Tape {
         return new Tape(model, batch, quantization, kernels);
     }
 
+    /** The network's output, NHWC. */
     public Tensor output() { return values.get(model.graph().output()); }
 
-    /** Residual-block outputs by Add node name, in graph order. */
+    /** Residual-block outputs by Add node name, in graph order, NHWC. */
     public Map<String, Tensor> taps() { return Collections.unmodifiableMap(taps); }
 
     /** Each image's FAB (32 when no layer counts). */
@@ -122,7 +125,7 @@ public final class Tape {
 
     /**
      * Reverse pass. {@code dOutput} = dL/d(output); {@code dTaps} = dL/d(residual tap) by Add node name (may be
-     * empty); {@code dBatchFab} = dL/d(batch FAB). Bits reach the loss through d xq/db (§2), the layer logits through
+     * empty), both NHWC; {@code dBatchFab} = dL/d(batch FAB). Bits reach the loss through d xq/db (§2), the layer logits through
      * tanh (§4) and the image thresholds through the soft image offset, straight-through.
      */
     public Gradients backward(Tensor dOutput, Map<String, Tensor> dTaps, double dBatchFab) {
@@ -163,14 +166,14 @@ public final class Tape {
         ConvRecord rec = convs.get(c.name());
         Tensor x = values.get(c.input());
         if (rec == null) {
-            accumulate(grad, c.input(), kernels.backwardData(c, c.weight(), dy, x.h, x.w));
+            accumulate(grad, c.input(), kernels.backwardData(c, c.weight(), dy, x.h, x.w, Layout.NHWC));
             return;
         }
         LayerQuant layer = rec.layer();
         Gradients.Layer lg = grads.layer(layer.name());
         // weight bound: dL/dWq chained through d wq/duw
         if (weightBounds) {
-            float[] dw = kernels.backwardWeights(c, rec.quantizedInput(), dy);
+            float[] dw = kernels.backwardWeights(c, rec.quantizedInput(), dy, Layout.NHWC);
             float[] w = c.weight();
             float uw = layer.weightBound();
             double gw = 0;
@@ -178,7 +181,7 @@ public final class Tape {
             lg.weightBound += gw;
         }
         // input: STE mask, activation bounds, bits
-        Tensor dxq = kernels.backwardData(c, rec.quantizedWeight(), dy, x.h, x.w);
+        Tensor dxq = kernels.backwardData(c, rec.quantizedWeight(), dy, x.h, x.w, Layout.NHWC);
         Tensor dx = new Tensor(x.n, x.c, x.h, x.w);
         float l = layer.lower(), u = layer.upper();
         boolean adaptive = layer.kind() == LayerKind.ADAPTIVE;
@@ -209,19 +212,19 @@ public final class Tape {
             case Op.Conv2d c -> throw new IllegalStateException("convs are handled by backwardConv");
             case Op.Relu r -> accumulate(grad, r.input(), OpGrad.relu(dy, x));
             case Op.LeakyRelu r -> accumulate(grad, r.input(), OpGrad.leakyRelu(dy, x, r.alpha()));
-            case Op.PRelu p -> accumulate(grad, p.input(), OpGrad.prelu(dy, x, p.slopes()));
-            case Op.Affine a -> accumulate(grad, a.input(), OpGrad.affine(dy, a.scale()));
+            case Op.PRelu p -> accumulate(grad, p.input(), ChannelsLastOps.preluGrad(dy, x, p.slopes()));
+            case Op.Affine a -> accumulate(grad, a.input(), ChannelsLastOps.affineGrad(dy, a.scale()));
             case Op.Add a -> { accumulate(grad, a.a(), dy); accumulate(grad, a.b(), dy); }
             case Op.Sub s -> { accumulate(grad, s.a(), dy); accumulate(grad, s.b(), OpGrad.negate(dy)); }
             case Op.Concat c -> {
                 int[] channels = new int[c.inputs().size()];
                 for (int k = 0; k < channels.length; k++) channels[k] = values.get(c.inputs().get(k)).c;
-                List<Tensor> parts = OpGrad.concat(dy, channels);
+                List<Tensor> parts = ChannelsLastOps.concatGrad(dy, channels);
                 for (int k = 0; k < channels.length; k++) accumulate(grad, c.inputs().get(k), parts.get(k));
             }
-            case Op.DepthToSpace d -> accumulate(grad, d.input(), OpGrad.depthToSpace(dy, d.block(), d.order()));
-            case Op.Pad p -> accumulate(grad, p.input(), OpGrad.pad(dy, p, x.h, x.w));
-            case Op.ResizeNearest r -> accumulate(grad, r.input(), OpGrad.resizeNearest(dy, r.scale()));
+            case Op.DepthToSpace d -> accumulate(grad, d.input(), ChannelsLastOps.depthToSpaceGrad(dy, d.block(), d.order()));
+            case Op.Pad p -> accumulate(grad, p.input(), ChannelsLastOps.padGrad(dy, p, x.h, x.w));
+            case Op.ResizeNearest r -> accumulate(grad, r.input(), ChannelsLastOps.resizeNearestGrad(dy, r.scale()));
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  * holding the patch is seen and reused by every later epoch: the teacher never changes during fine-tuning, so
  * recomputing it each step only repeats a float forward (a quarter of a step's conv work). Patches are kept while
  * they fit {@code budgetBytes}; batches with a patch that does not fit are recomputed whole, as without the cache.
- * A batch assembled from the cache holds, sample for sample, what the teacher computes for that batch.
+ * A batch assembled from the cache holds, sample for sample, what the teacher computes for that batch. Teachers come
+ * channels last, as the {@link Tape} records the quantized network.
  */
 final class TeacherCache {
     private record Entry(Tensor output, Map<String, Tensor> taps) { }
@@ -29,12 +30,12 @@ final class TeacherCache {
         this.budgetBytes = budgetBytes;
     }
 
-    /** The teacher of a batch stacked from the patches at {@code indices}. */
+    /** The teacher of a batch stacked from the patches at {@code indices}, NHWC. */
     Teacher of(int[] indices, Tensor batch) {
         boolean cached = true;
         for (int i : indices) cached &= entries[i] != null;
         if (cached) return assemble(indices);
-        Teacher t = Teacher.of(runner, batch);
+        Teacher t = Teacher.of(runner, batch).channelsLast();
         for (int s = 0; s < indices.length; s++) keep(indices[s], t, s);
         return t;
     }

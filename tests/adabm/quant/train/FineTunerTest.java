@@ -145,7 +145,7 @@ class FineTunerTest {
 
     static double loss(QuantModel m, Tensor batch) {
         Teacher t;
-        try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) { t = Teacher.of(r, batch); }
+        try (FakeQuantRunner r = new FakeQuantRunner(m, 1)) { t = Teacher.of(r, batch).channelsLast(); }
         Tape tape = Tape.record(m, batch, JAVA);
         return FineTuneLoss.compute(tape.output(), t.output(), tape.taps(), t.taps(), tape.batchFab(), 4, 0).total();
     }
