@@ -15,7 +15,8 @@ import java.util.*;
 /**
  * One quantization run with per-epoch loss/FAB and a final evaluation, for studying the fine-tuning:
  * {@code bench/run QuantExperiment --model M [--scale S] --calib DIR --data Set5[,Set14] [--method adabm] [--w 4 --a 4]
- * [--mode fq] [--epochs 10 --steps 50] [--patches 100 --size 96] [--lambda 50] [--backend onednn] [--threads 2] [--seed 0]}.
+ * [--mode fq] [--epochs 10 --steps 50] [--patches 100 --size 96] [--lambda 50] [--lr-w 0.01 --lr-a 0.01 --lr-m 0.01 --lr-tau 0.1]
+ * [--backend onednn] [--threads 2] [--seed 0]}.
  * Data set names are folders under ../shared/datasets.
  */
 public final class QuantExperiment {
@@ -37,6 +38,10 @@ public final class QuantExperiment {
                 .withSeed(Long.parseLong(a.getOrDefault("seed", "0")));
         FineTuner.Options ft = s.fineTuning().withSize(Integer.parseInt(a.getOrDefault("epochs", "10")),
                 Integer.parseInt(a.getOrDefault("steps", "50")), 2).withLambdaBit(Double.parseDouble(a.getOrDefault("lambda", "50")));
+        ft = ft.withRates(Double.parseDouble(a.getOrDefault("lr-w", String.valueOf(ft.lrWeight()))),
+                Double.parseDouble(a.getOrDefault("lr-a", String.valueOf(ft.lrActivation()))),
+                Double.parseDouble(a.getOrDefault("lr-m", String.valueOf(ft.lrLogit()))),
+                Double.parseDouble(a.getOrDefault("lr-tau", String.valueOf(ft.lrTau()))));
         s = s.withFineTuning(ft).withFineTune(ft.epochs() > 0);
         System.out.printf("%s x%d %s %s, %d patches of %d, %d epochs x %d steps, lambda %.0f%n", g.name(), scale, spec, method,
                 s.patches(), s.patchSize(), ft.epochs(), ft.steps(), ft.lambdaBit());
