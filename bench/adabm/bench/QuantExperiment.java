@@ -36,12 +36,12 @@ public final class QuantExperiment {
         QuantPipeline.Settings s = QuantPipeline.Settings.defaults(g, spec, method)
                 .withPatches(Integer.parseInt(a.getOrDefault("patches", "100")), Integer.parseInt(a.getOrDefault("size", "96")))
                 .withSeed(Long.parseLong(a.getOrDefault("seed", "0")));
-        FineTuner.Options ft = s.fineTuning().withSize(Integer.parseInt(a.getOrDefault("epochs", "10")),
+        FineTuner.Options sized = s.fineTuning().withSize(Integer.parseInt(a.getOrDefault("epochs", "10")),
                 Integer.parseInt(a.getOrDefault("steps", "50")), 2).withLambdaBit(Double.parseDouble(a.getOrDefault("lambda", "50")));
-        ft = ft.withRates(Double.parseDouble(a.getOrDefault("lr-w", String.valueOf(ft.lrWeight()))),
-                Double.parseDouble(a.getOrDefault("lr-a", String.valueOf(ft.lrActivation()))),
-                Double.parseDouble(a.getOrDefault("lr-m", String.valueOf(ft.lrLogit()))),
-                Double.parseDouble(a.getOrDefault("lr-tau", String.valueOf(ft.lrTau()))));
+        FineTuner.Options ft = sized.withRates(Double.parseDouble(a.getOrDefault("lr-w", String.valueOf(sized.lrWeight()))),
+                Double.parseDouble(a.getOrDefault("lr-a", String.valueOf(sized.lrActivation()))),
+                Double.parseDouble(a.getOrDefault("lr-m", String.valueOf(sized.lrLogit()))),
+                Double.parseDouble(a.getOrDefault("lr-tau", String.valueOf(sized.lrTau()))));
         s = s.withFineTuning(ft).withFineTune(ft.epochs() > 0);
         System.out.printf("%s x%d %s %s, %d patches of %d, %d epochs x %d steps, lambda %.0f%n", g.name(), scale, spec, method,
                 s.patches(), s.patchSize(), ft.epochs(), ft.steps(), ft.lambdaBit());
