@@ -48,6 +48,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--range-patches", defaultValue = "16", description = "patches sampled for the output ranges (default: ${DEFAULT-VALUE})")
     int rangePatches;
 
+    @Option(names = "--shift-zero-point", description = "with --qdq: add the input shift that makes AdaBM's non-integer zero point exact (exact except at padded borders; one more op per conv)")
+    boolean shiftZeroPoint;
+
     @Option(names = "--out", required = true, description = ".onnx file to write")
     Path out;
 
@@ -80,7 +83,7 @@ final class ExportCommand implements Callable<Integer> {
             try (ConvKernels kernels = kernel.open()) {
                 r = OutputRanges.measure(qm, offset, patches, kernels);
             }
-            proto = QdqExport.export(qm, offset, r);
+            proto = QdqExport.export(qm, offset, r, shiftZeroPoint);
             System.err.printf(Locale.ROOT, "QDQ %s (x%d) %s at image offset %d, FAB %.3f; output ranges from %d patches of %s -> %s%n",
                     g.name(), model.scale(g), qm.spec(), offset, qm.fabFor(offset), rangePatches, folder, out);
         }

@@ -24,11 +24,16 @@ import java.util.*;
  *   <li>Activation zero point: AdaBM's grid l + q s_a (s_a = (u - l)/(2^b - 1)) puts real zero at the non-integer code
  *       z = -l/s_a; ONNX needs an integer zero point, so zp = round(z) (clamped to 0..2^b-1) and the grid becomes
  *       (q - zp) s_a: same step and level count, shifted by (z - zp) s_a, at most s_a/2. Codes are clipped to
- *       0..2^b-1 by a Clip to [-zp s_a, (2^b-1-zp) s_a] (QuantizeLinear itself saturates at 0..255 only).</li>
- *   <li>Weights with bw &lt;= 7 are exact: codes 2k - (2^bw - 1), odd integers in int8, scale uw/(2^bw - 1). For
- *       bw = 8 the odd codes reach ±255, which int8 cannot hold with an integer zero point, so the fake-quantized
- *       weights are requantized to symmetric int8 codes round(wq / (uw/127)) (error up to half of that step).</li>
- *   <li>Bias is int32 at scale s_a s_w, as ONNX Runtime's int8 conv requires (rounding error at most s_a s_w / 2).</li>
+ *       0..2^b-1 by a Clip to [-zp s_a, (2^b-1-zp) s_a] (QuantizeLinear itself saturates at 0..255 only).
+ *       Optionally ({@code shiftZeroPoint}) an Add of delta = (z - zp) s_a before the Clip makes the codes exactly
+ *       AdaBM's, and the bias gets -delta * sum(w) back; that is exact except on each conv's zero-padded border ring,
+ *       and measured no better on EDSR-8 (see QdqExportTest), so it is off by default.</li>
+ *   <li>Weights: the fake-quantized weight is s_w m with odd m in ±(2^bw - 1); written as int8 codes with one scale
+ *       per output channel (DequantizeLinear axis 0): exact for bw &lt;= 7, and for bw = 8 channels whose |m| stays
+ *       within 127; other 8-bit channels are requantized to scale max|wq|/127 (error up to half that step). A single
+ *       per-tensor int8 scale for 8-bit weights cost 1.5 dB on EDSR-8, per-channel scales remove almost all of it.</li>
+ *   <li>Bias is int32 at scale s_a s_w (per channel), as ONNX Runtime's int8 conv requires (rounding error at most
+ *       s_a s_w / 2).</li>
  *   <li>Each quantized conv's output (after its ReLU when a ReLU is its only consumer) is quantized to uint8 over a
  *       measured range ({@link OutputRanges}); ONNX Runtime fuses a conv into an int8 kernel only with a quantized
  *       output. The fake-quantized model keeps conv outputs in float32.</li>
@@ -58,6 +63,8 @@ public final class QdqExport {
             int zp = (int) Math.max(0, Math.min(n, Math.rint(-q.lower() / s)));
             return new ActivationGrid(s, zp, b);
         }
+        /** The input shift (z - zp) s_a = -l - zp s_a that puts AdaBM's grid on the integer zero point (0 when z is one). */
+        public float shift(LayerQuant q) { return -q.lower() - zeroPoint * scale; }
         public float low() { return -zeroPoint * scale; }
         public float high() { return (Quantizers.levels(bits) - zeroPoint) * scale; }
     }
@@ -67,6 +74,11 @@ public final class QdqExport {
      * @param outputRanges conv name -> {min, max} of its output (see {@link OutputRanges}), for every quantized conv
      */
     public static OnnxProto.ModelProto export(QuantModel model, int imageOffset, Map<String, float[]> outputRanges) {
+        return export(model, imageOffset, outputRanges, false);
+    }
+
+    /** @param shiftZeroPoint add the input shift that makes the integer zero point exact (else zp = round(z) alone) */
+    public static OnnxProto.ModelProto export(QuantModel model, int imageOffset, Map<String, float[]> outputRanges, boolean shiftZeroPoint) {
         if (imageOffset < -1 || imageOffset > 1) throw new IllegalArgumentException("image offset must be -1, 0 or 1, got " + imageOffset);
         Graph g = model.graph();
         for (LayerQuant q : model.layers()) {
@@ -81,7 +93,7 @@ public final class QdqExport {
         OnnxWriter.OpEmitter emitter = (op, w) -> {
             if (op instanceof Op.Conv2d c && model.layer(c.name()).kind().quantized()) {
                 String relu = fusedConvs.contains(c.name()) ? reluOutput(fused, c.name()) : null;
-                emitConv(w, model.layer(c.name()), imageOffset, outputRanges.get(c.name()), relu);
+                emitConv(w, model.layer(c.name()), imageOffset, outputRanges.get(c.name()), relu, shiftZeroPoint);
                 return true;
             }
             // a fused ReLU was written with its conv
@@ -96,11 +108,18 @@ public final class QdqExport {
         throw new IllegalStateException(conv);
     }
 
-    private static void emitConv(OnnxWriter w, LayerQuant q, int imageOffset, float[] range, String reluOutput) {
+    private static void emitConv(OnnxWriter w, LayerQuant q, int imageOffset, float[] range, String reluOutput, boolean shiftZeroPoint) {
         Op.Conv2d c = q.conv();
         String n = c.name();
         ActivationGrid a = ActivationGrid.of(q, imageOffset);
         String x = c.input();
+        // x + delta on the integer-zero-point grid quantizes exactly as x on AdaBM's grid; the conv of the extra
+        // delta is removed again through the bias (exact away from the zero-padded border)
+        float delta = shiftZeroPoint ? a.shift(q) : 0f;
+        if (delta != 0f) {
+            w.node("Add", n + ".a_shift", n + ".a_shifted", x, w.floats(n + ".a_delta", new float[] {delta}));
+            x = n + ".a_shifted";
+        }
         if (a.bits() < 8) {
             w.node("Clip", n + ".a_clip", n + ".a_clipped", x, w.floats(n + ".a_low", new float[] {a.low()}),
                     w.floats(n + ".a_high", new float[] {a.high()}));
@@ -112,18 +131,22 @@ public final class QdqExport {
         w.node("DequantizeLinear", n + ".a_dequant", n + ".a_dq", n + ".a_q", as, az);
 
         WeightCodes wc = WeightCodes.of(q);
-        String wt = w.int8s(n + ".w_codes", wc.codes(), c.outChannels(), c.inPerGroup(), c.kernelH(), c.kernelW());
-        String ws = w.floats(n + ".w_scale", new float[] {wc.scale()});
-        String wz = w.int8s(n + ".w_zero", new byte[] {0});
-        w.node("DequantizeLinear", n + ".w_dequant", n + ".w_dq", wt, ws, wz);
+        int oc = c.outChannels();
+        String wt = w.int8s(n + ".w_codes", wc.codes(), oc, c.inPerGroup(), c.kernelH(), c.kernelW());
+        String ws = w.floats(n + ".w_scale", wc.scales(), oc);
+        String wz = w.int8s(n + ".w_zero", new byte[oc], oc);
+        w.node("DequantizeLinear", n + ".w_dequant", n + ".w_dq", wt, ws, wz).addAttribute(axis0());
 
-        float bs = a.scale() * wc.scale();
-        int[] bcodes = new int[c.outChannels()];
-        for (int o = 0; o < bcodes.length; o++) bcodes[o] = (int) Math.max(Integer.MIN_VALUE + 1, Math.min(Integer.MAX_VALUE, Math.rint(c.bias()[o] / bs)));
-        String bt = w.int32s(n + ".b_codes", bcodes, c.outChannels());
-        String bsn = w.floats(n + ".b_scale", new float[] {bs});
-        String bz = w.int32s(n + ".b_zero", new int[] {0});
-        w.node("DequantizeLinear", n + ".b_dequant", n + ".b_dq", bt, bsn, bz);
+        float[] bias = shiftedBias(c, wc, delta), bs = new float[oc];
+        int[] bcodes = new int[oc];
+        for (int o = 0; o < oc; o++) {
+            bs[o] = a.scale() * wc.scales()[o];
+            bcodes[o] = (int) Math.max(Integer.MIN_VALUE + 1, Math.min(Integer.MAX_VALUE, Math.rint(bias[o] / bs[o])));
+        }
+        String bt = w.int32s(n + ".b_codes", bcodes, oc);
+        String bsn = w.floats(n + ".b_scale", bs, oc);
+        String bz = w.int32s(n + ".b_zero", new int[oc], oc);
+        w.node("DequantizeLinear", n + ".b_dequant", n + ".b_dq", bt, bsn, bz).addAttribute(axis0());
 
         w.conv(c, n + ".a_dq", n + ".w_dq", n + ".b_dq", n + ".y");
         String y = n + ".y", out = c.output();
@@ -142,25 +165,50 @@ public final class QdqExport {
         w.node("DequantizeLinear", n + ".o_dequant", out, n + ".o_q", osn, ozn);
     }
 
-    /** int8 weight codes and their scale (exact for bw <= 7, requantized for bw = 8; see the class comment). */
-    record WeightCodes(byte[] codes, float scale) {
+    private static OnnxProto.AttributeProto axis0() {
+        return OnnxProto.AttributeProto.newBuilder().setName("axis").setI(0).setType(OnnxProto.AttributeProto.AttributeType.INT).build();
+    }
+
+    /** bias - delta * (sum of the written weights of each output channel): undoes the conv of the input shift. */
+    static float[] shiftedBias(Op.Conv2d c, WeightCodes wc, float delta) {
+        float[] b = c.bias().clone();
+        if (delta == 0f) return b;
+        int per = c.inPerGroup() * c.kernelH() * c.kernelW();
+        for (int o = 0; o < c.outChannels(); o++) {
+            long sum = 0;
+            for (int i = 0; i < per; i++) sum += wc.codes()[o * per + i];
+            b[o] = (float) (b[o] - (double) delta * sum * wc.scales()[o]);
+        }
+        return b;
+    }
+
+    /**
+     * int8 weight codes (OIHW) and one scale per output channel. The fake-quantized weight is s_w m with
+     * s_w = uw/(2^bw - 1) and odd m in ±(2^bw - 1): exact in int8 wherever a channel's |m| stays within 127 (always for
+     * bw <= 7). A bw = 8 channel with larger codes is requantized: scale max|wq|/127, codes round(wq / scale).
+     */
+    record WeightCodes(byte[] codes, float[] scales) {
         static WeightCodes of(LayerQuant q) {
-            float[] wt = q.conv().weight();
+            Op.Conv2d c = q.conv();
             float uw = q.weightBound();
             int bw = q.weightBits(), nw = Quantizers.levels(bw);
-            byte[] codes = new byte[wt.length];
-            if (bw <= 7) {
-                for (int i = 0; i < wt.length; i++) {
-                    float wc = Math.min(Math.max(wt[i], -uw), uw);
-                    int k = (int) Math.rint((wc + uw) / (2 * uw) * nw);
-                    codes[i] = (byte) (2 * k - nw);
+            float sw = uw / nw;
+            float[] wq = Quantizers.weights(c.weight(), uw, bw);
+            int per = c.inPerGroup() * c.kernelH() * c.kernelW();
+            byte[] codes = new byte[wq.length];
+            float[] scales = new float[c.outChannels()];
+            for (int o = 0; o < scales.length; o++) {
+                int maxCode = 0;
+                float maxAbs = 0;
+                for (int i = o * per; i < (o + 1) * per; i++) {
+                    maxCode = Math.max(maxCode, (int) Math.abs(Math.rint(wq[i] / sw)));
+                    maxAbs = Math.max(maxAbs, Math.abs(wq[i]));
                 }
-                return new WeightCodes(codes, uw / nw);
+                float s = maxCode <= 127 ? sw : maxAbs / 127f;
+                scales[o] = s;
+                for (int i = o * per; i < (o + 1) * per; i++) codes[i] = (byte) Math.max(-127, Math.min(127, Math.rint(wq[i] / s)));
             }
-            float s = uw / 127f;
-            float[] wq = Quantizers.weights(wt, uw, bw);
-            for (int i = 0; i < wt.length; i++) codes[i] = (byte) Math.max(-127, Math.min(127, Math.rint(wq[i] / s)));
-            return new WeightCodes(codes, s);
+            return new WeightCodes(codes, scales);
         }
     }
 }
