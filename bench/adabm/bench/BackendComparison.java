@@ -81,6 +81,7 @@ public final class BackendComparison {
             System.out.printf("(%s%s, %s x%d, %d thread(s), %d repeats)%n", model.getFileName(), quant == null ? "" : " + " + quant.getFileName(),
                     data.getFileName(), s, threads, repeats);
             if (json != null) {
+                if (json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
                 AtomicFiles.writeString(json, BackendBench.json(results, model.getFileName().toString(), data.getFileName().toString(), s, settings));
                 System.out.println("JSON: " + json);
             }
