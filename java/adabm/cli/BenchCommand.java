@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
                 "prints one table: ms per image (median of --repeats timed runs after --warmup, averaged over images), images/s,",
                 "GMAC/s, PSNR/SSIM on Y (as adabm eval) and FAB (32 for float). Rows take turns within each repeat.",
                 "Rows (--rows): onednn-fp32 (float32 plan), java-fq (Java reference, fake-quant), onednn-fq (fake-quant on",
-                "oneDNN float kernels). ONNX Runtime rows run from bench/ (bench/run BackendComparison)."})
+                "oneDNN float kernels); java-fq@K / onednn-fq@K run every image at image offset K (what a static QDQ",
+                "export of offset K approximates). ONNX Runtime rows run from bench/ (bench/run BackendComparison)."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin ModelFileOptions model;
 

@@ -46,8 +46,17 @@ public final class BenchRows {
         List<BenchRow> rows = new ArrayList<>();
         try {
             for (String n : names) {
+                java.util.regex.Matcher fixed = java.util.regex.Pattern.compile("(java|onednn)-fq@(-1|0|1)").matcher(n);
+                if (fixed.matches()) {
+                    if (c.quant() == null) throw new AdabmException("bench row '" + n + "' needs a quantized model (--quant)");
+                    int offset = Integer.parseInt(fixed.group(2));
+                    rows.add(new FakeQuantRow(c.quant(), fixed.group(1).equals("java") ? new JavaConvKernels(c.threads())
+                            : new OneDnnConvKernels(c.threads()), offset));
+                    continue;
+                }
                 Kind k = KINDS.get(n);
-                if (k == null) throw new IllegalArgumentException("unknown bench row '" + n + "'; known: " + String.join(", ", KINDS.keySet()));
+                if (k == null) throw new IllegalArgumentException("unknown bench row '" + n + "'; known: " + String.join(", ", KINDS.keySet())
+                        + ", and java-fq@K / onednn-fq@K (every image at image offset K = -1, 0 or 1)");
                 if (k.needsQuant() && c.quant() == null) throw new AdabmException("bench row '" + n + "' needs a quantized model (--quant)");
                 rows.add(k.factory().open(c));
             }

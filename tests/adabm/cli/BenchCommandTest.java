@@ -60,6 +60,20 @@ class BenchCommandTest {
         assertTrue(r.out().contains("ms/image") && r.out().contains("java") && r.out().contains("onednn"), r.out());
     }
 
+    @Test void fixedOffsetRowRunsEveryImageAtThatOffset() throws Exception {
+        Path set = TinyData.dataset(tmp.resolve("Tiny"), 2, 36, 40, 2, 5);
+        Path art = ExportCommandTest.artifact(set, tmp.resolve("a.json"));
+        Path model = ExportCommandTest.model();
+        Path json = tmp.resolve("b.json");
+        CliTest.Run r = CliTest.run("bench", "--model", model.toString(), "--quant", art.toString(), "--data", set.toString(),
+                "--rows", "java-fq@1", "--repeats", "1", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonObject row = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("rows").get(0).getAsJsonObject();
+        assertEquals("fake-quant@1", row.get("precision").getAsString());
+        var qm = adabm.quant.artifact.QuantArtifact.load(art, adabm.io.ModelLoader.load(model, java.util.OptionalInt.empty()));
+        assertEquals(qm.fabFor(1), row.get("fab").getAsDouble(), 1e-12);
+    }
+
     @Test void unknownRowOrMissingQuantIsAClearError() throws Exception {
         Path set = TinyData.dataset(tmp.resolve("Tiny"), 1, 36, 40, 2, 5);
         String model = ExportCommandTest.model().toString();
