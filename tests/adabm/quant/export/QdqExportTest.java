@@ -103,8 +103,8 @@ class QdqExportTest {
      * an int8 QLinearConv (else the "int8" row would time float kernels), and its PSNR must be within 0.4 dB of our
      * fake-quant forward at that offset, with and without the zero-point shift. Measured: -0.07 dB at offset 0 and
      * -0.24 dB at +1 (the 8-bit output quantizers weigh more against 5-bit activations); a per-tensor scale for the
-     * 8-bit head/tail weights cost 1.5 dB (hence per-channel scales), ORT with graph optimizations off gives the same
-     * PSNR (so the gap is the QDQ model's, not ORT's int8 kernels').
+     * 8-bit head/tail weights cost 1.5 dB (hence per-channel scales); while developing, ORT with graph optimizations off
+     * gave the same PSNR as with its int8 kernels, so the gap is the QDQ model's, not ORT's.
      */
     @Test void edsr8CropInOnnxRuntimeIsInt8AndCloseToFakeQuant() throws Exception {
         Graph g = ModelLoader.load(TestData.model("edsr_baseline8_x2.onnx"), OptionalInt.empty());
