@@ -59,6 +59,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         if (offset < -1 || offset > 1) throw new IllegalArgumentException("--offset must be -1, 0 or 1, got " + offset);
         if (!qdq && quant != null) throw new IllegalArgumentException("--quant is only used with --qdq");
+        if (!qdq && (offset != 0 || ranges != null || shiftZeroPoint))
+            throw new IllegalArgumentException("--offset, --ranges and --shift-zero-point are only used with --qdq");
         if (qdq && quant == null) throw new IllegalArgumentException("--qdq needs --quant (the artifact to export)");
         if (rangePatches < 1) throw new IllegalArgumentException("--range-patches must be positive, got " + rangePatches);
         OutputPaths.check("--out", out);
