@@ -27,7 +27,8 @@ import java.util.*;
  *       0..2^b-1 by a Clip to [-zp s_a, (2^b-1-zp) s_a] (QuantizeLinear itself saturates at 0..255 only).
  *       Optionally ({@code shiftZeroPoint}) an Add of delta = (z - zp) s_a before the Clip makes the codes exactly
  *       AdaBM's, and the bias gets -delta * sum(w) back; that is exact except on each conv's zero-padded border ring,
- *       and measured no better on EDSR-8 (see QdqExportTest), so it is off by default.</li>
+ *       and measured no better on EDSR-8 (see QdqExportTest), so it is off by default; a layer whose [l, u] does not
+ *       contain 0 (zp would be clamped and the grid moved by more than a step) always gets the shift.</li>
  *   <li>Weights: the fake-quantized weight is s_w m with odd m in ±(2^bw - 1); written as int8 codes with one scale
  *       per output channel (DequantizeLinear axis 0): exact for bw &lt;= 7, and for bw = 8 channels whose |m| stays
  *       within 127; other 8-bit channels are requantized to scale max|wq|/127 (error up to half that step). A single
@@ -56,15 +57,20 @@ public final class QdqExport {
     }
 
     /** Activation quantizer of one conv as written: step, integer zero point, bits. */
-    public record ActivationGrid(float scale, int zeroPoint, int bits) {
+    public record ActivationGrid(float lower, float scale, int zeroPoint, int bits) {
         public static ActivationGrid of(LayerQuant q, int imageOffset) {
             int b = q.activationBits(imageOffset), n = Quantizers.levels(b);
             float s = (q.upper() - q.lower()) / n;
             int zp = (int) Math.max(0, Math.min(n, Math.rint(-q.lower() / s)));
-            return new ActivationGrid(s, zp, b);
+            return new ActivationGrid(q.lower(), s, zp, b);
         }
         /** The input shift (z - zp) s_a = -l - zp s_a that puts AdaBM's grid on the integer zero point (0 when z is one). */
-        public float shift(LayerQuant q) { return -q.lower() - zeroPoint * scale; }
+        public float shift() { return -lower - zeroPoint * scale; }
+        /**
+         * Whether real zero lies in [l, u]. If not (e.g. an all-positive input), rounding z would clamp the zero point
+         * and move the whole grid, so that layer always gets the shift.
+         */
+        public boolean zeroInRange() { return lower <= 0 && lower + Quantizers.levels(bits) * scale >= 0; }
         public float low() { return -zeroPoint * scale; }
         public float high() { return (Quantizers.levels(bits) - zeroPoint) * scale; }
     }
@@ -115,7 +121,7 @@ public final class QdqExport {
         String x = c.input();
         // x + delta on the integer-zero-point grid quantizes exactly as x on AdaBM's grid; the conv of the extra
         // delta is removed again through the bias (exact away from the zero-padded border)
-        float delta = shiftZeroPoint ? a.shift(q) : 0f;
+        float delta = shiftZeroPoint || !a.zeroInRange() ? a.shift() : 0f;
         if (delta != 0f) {
             w.node("Add", n + ".a_shift", n + ".a_shifted", x, w.floats(n + ".a_delta", new float[] {delta}));
             x = n + ".a_shifted";

@@ -82,6 +82,54 @@ class QdqExportTest {
         assertEquals(2, b.zeroPoint());
         assertEquals(-0.4f, b.low(), 1e-6f);
         assertEquals(2.6f, b.high(), 1e-6f);
+        assertTrue(b.zeroInRange());
+        assertEquals(-0.05f, b.shift(), 1e-6f);
+        // an all-positive input: zp clamps to 0, so the exporter must shift by -l = -5 to keep the grid [5, 10]
+        q.setActivationBounds(5f, 10f);
+        QdqExport.ActivationGrid p = QdqExport.ActivationGrid.of(q, 0);
+        assertEquals(0, p.zeroPoint());
+        assertFalse(p.zeroInRange());
+        assertEquals(-5f, p.shift(), 1e-6f);
+    }
+
+    /**
+     * A tiny EDSR whose conv after the ReLU gets bounds [u/2, u] (0 outside the range): rounding its zero point would
+     * move the whole grid by u/2, so the exporter shifts the input instead. That is exact away from the zero-padded
+     * border: there AdaBM pads with 0 (off the grid) while the shifted QDQ conv pads with the equivalent of l. The random
+     * tiny model has outputs in the thousands, so the export's other deviations (8-bit output quantizers, zero-point
+     * rounding) are already tens of units: the interior (beyond the 4 LR convs that spread the border error, 2 x 4 = 8
+     * SR pixels) must deviate no more than the unchanged model did (x1.5 for noise), and the border more.
+     */
+    @Test void allPositiveInputRangeKeepsItsGridAwayFromTheBorder() throws Exception {
+        Graph g = TestGraphs.tinyEdsr(8, 1, 2, 1);
+        List<Tensor> images = List.of(TestGraphs.image(24, 24, 1), TestGraphs.image(24, 24, 2), TestGraphs.image(24, 24, 3));
+        try (ConvKernels k = new JavaConvKernels(1)) {
+            QuantModel m = calibrated(g, new QuantSpec(4, 6, QuantMode.FQ), images, k);
+            Tensor x = images.get(1);
+            double before = maxDiff(m, images, x, k, 0);
+            LayerQuant q = m.layer("body.0.conv2");
+            q.setActivationBounds(q.upper() / 2, q.upper());
+            double inner = maxDiff(m, images, x, k, 8), all = maxDiff(m, images, x, k, 0);
+            System.out.printf("all-positive range: max |ONNX Runtime - fake-quant| interior %.2f, whole %.2f; unchanged model %.2f%n",
+                    inner, all, before);
+            assertTrue(inner <= 1.5 * before, "interior max |diff| " + inner + " vs " + before + " before the change");
+            assertTrue(all > inner, "the padded border is where the shifted grid differs");
+        }
+    }
+
+    /** max |ONNX Runtime QDQ - fake-quant| at offset 0 over the SR pixels at least margin from the border. */
+    private static double maxDiff(QuantModel m, List<Tensor> images, Tensor x, ConvKernels k, int margin) throws Exception {
+        Tensor fq;
+        try (FakeQuantRunner r = new FakeQuantRunner(m, k)) { fq = r.run(x, new int[] {0}, ForwardHooks.NONE).output(); }
+        Tensor ort = OrtRun.run(QdqExport.export(m, 0, OutputRanges.measure(m, 0, images, k)), x);
+        double worst = 0;
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < fq.h; y++)
+                    for (int xx = 0; xx < fq.w; xx++) {
+                        double d = Math.abs(fq.get(0, c, y, xx) - ort.get(0, c, y, xx));
+                        if (y >= margin && xx >= margin && y < fq.h - margin && xx < fq.w - margin) worst = Math.max(worst, d);
+                    }
+        return worst;
     }
 
     @Test void badInputIsRejectedNamingTheProblem() {
