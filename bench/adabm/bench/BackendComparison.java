@@ -70,8 +70,10 @@ public final class BackendComparison {
                     }
                     case "ort-int8" -> {
                         if (qm == null) throw new IllegalArgumentException("ort-int8 needs --quant");
-                        open.add(new OrtRow(qdq(qm, art, offset), "int8", qm.fabFor(offset), threads));
-                        System.err.printf("ort-int8: QDQ export at image offset %d, FAB %.3f%n", offset, qm.fabFor(offset));
+                        byte[] q = qdq(qm, art, offset);
+                        open.add(new OrtRow(q, "int8", qm.fabFor(offset), threads));
+                        System.err.printf("ort-int8: QDQ export at image offset %d, FAB %.3f; %d of %d convs run as int8 QLinearConv%n",
+                                offset, qm.fabFor(offset), OrtRow.fusedConvs(q), g.convs().size());
                     }
                     default -> open.addAll(BenchRows.open(List.of(r), new BenchRows.Context(g, qm, threads)));
                 }

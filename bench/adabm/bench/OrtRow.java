@@ -29,6 +29,21 @@ final class OrtRow implements BenchRow {
         input = session.getInputNames().iterator().next();
     }
 
+    /** How many QLinearConv nodes ONNX Runtime's optimized graph of this model has (int8 convs actually used). */
+    static long fusedConvs(byte[] model) throws Exception {
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("adabm-ort-opt", ".onnx");
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setOptimizedModelFilePath(tmp.toString());
+            OrtEnvironment.getEnvironment().createSession(model, so).close();
+            return adabm.io.onnx.proto.OnnxProto.ModelProto.parseFrom(java.nio.file.Files.readAllBytes(tmp)).getGraph().getNodeList()
+                    .stream().filter(n -> n.getOpType().equals("QLinearConv")).count();
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
     @Override public String backend() { return "onnxruntime"; }
     @Override public String precision() { return precision; }
 
