@@ -35,7 +35,7 @@ class CliTest {
 
     @Test void everyCommandHasHelp() {
         java.util.Set<String> registered = new picocli.CommandLine(new Main()).getSubcommands().keySet();
-        assertEquals(java.util.Set.of("demo", "upscale", "eval", "info", "downscale", "quantize", "compare", "bitmap"), registered);
+        assertEquals(java.util.Set.of("demo", "upscale", "eval", "info", "downscale", "quantize", "compare", "bitmap", "export", "bench"), registered);
         for (String cmd : registered) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);

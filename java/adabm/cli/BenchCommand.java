@@ -1,0 +1,74 @@
+package adabm.cli;
+
+import adabm.eval.Dataset;
+import adabm.graph.Graph;
+import adabm.io.AtomicFiles;
+import adabm.perf.BackendBench;
+import adabm.perf.BenchRow;
+import adabm.perf.BenchRows;
+import adabm.quant.QuantModel;
+import adabm.quant.artifact.QuantArtifact;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Runs the same model on the same whole LR images of a data set on several backends and precisions and",
+                "prints one table: ms per image (median of --repeats timed runs after --warmup, averaged over images), images/s,",
+                "GMAC/s, PSNR/SSIM on Y (as adabm eval) and FAB (32 for float). Rows take turns within each repeat.",
+                "Rows (--rows): onednn-fp32 (float32 plan), java-fq (Java reference, fake-quant), onednn-fq (fake-quant on",
+                "oneDNN float kernels); java-fq@K / onednn-fq@K run every image at image offset K (what a static QDQ",
+                "export of offset K approximates). ONNX Runtime rows run from bench/ (bench/run BackendComparison)."})
+final class BenchCommand implements Callable<Integer> {
+    @Mixin ModelFileOptions model;
+
+    @Option(names = "--quant", description = "quantized-model artifact (from adabm quantize) made from --model")
+    Path quant;
+
+    @Option(names = "--data", required = true, description = "data set folder, e.g. ../shared/datasets/Set5")
+    Path data;
+
+    @Option(names = "--threads", defaultValue = "1", description = "threads per backend (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--rows", split = ",", description = "rows to run, comma-separated (default: onednn-fp32, plus java-fq with --quant)")
+    List<String> rows;
+
+    @Option(names = "--repeats", defaultValue = "5", description = "timed runs per image and row (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed runs per image and row first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--json", description = "also write the table as JSON to this file")
+    Path json;
+
+    @Override public Integer call() throws Exception {
+        if (threads < 1) throw new IllegalArgumentException("--threads must be positive, got " + threads);
+        BackendBench.Settings settings = new BackendBench.Settings(warmup, repeats, threads);
+        OutputPaths.check("--json", json);
+        Graph g = model.load();
+        int scale = model.scale(g);
+        QuantModel qm = quant == null ? null : QuantArtifact.read(quant, g, model.model.toString()).model();
+        List<String> names = rows != null ? rows : qm == null ? BenchRows.DEFAULT_FLOAT : BenchRows.DEFAULT_QUANT;
+        Dataset set = Dataset.open(data);
+        List<BenchRow> open = BenchRows.open(names, new BenchRows.Context(g, qm, threads));
+        List<BackendBench.Result> results;
+        try {
+            results = BackendBench.run(open, g, set, scale, settings, System.err);
+        } finally {
+            for (BenchRow r : open) r.close();
+        }
+        System.out.print(BackendBench.table(results));
+        System.out.printf("(%s%s, %s x%d, %d thread(s), %d repeats)%n", model.model.getFileName(),
+                quant == null ? "" : " + " + quant.getFileName(), set.name(), scale, threads, repeats);
+        if (json != null) {
+            AtomicFiles.writeString(json, BackendBench.json(results, model.model.getFileName().toString(), set.name(), scale, settings));
+            System.out.println("JSON: " + json);
+        }
+        return 0;
+    }
+}

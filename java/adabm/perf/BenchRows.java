@@ -1,0 +1,69 @@
+package adabm.perf;
+
+import adabm.AdabmException;
+import adabm.backend.ref.JavaConvKernels;
+import adabm.backend.onednn.OneDnnConvKernels;
+import adabm.graph.Graph;
+import adabm.quant.QuantModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The row kinds `adabm bench` knows, by name. Each is one small {@link BenchRow} class; a new engine is one more
+ * entry in {@link #KINDS} plus its class.
+ */
+public final class BenchRows {
+    private BenchRows() { }
+
+    /** What a row factory gets: the float graph, the quantized model (null without --quant), threads. */
+    public record Context(Graph graph, QuantModel quant, int threads) { }
+
+    interface Factory { BenchRow open(Context c); }
+
+    private record Kind(boolean needsQuant, Factory factory) { }
+
+    private static final Map<String, Kind> KINDS = new LinkedHashMap<>();
+    static {
+        KINDS.put("onednn-fp32", new Kind(false, c -> new FloatPlanRow("onednn", c.graph(), c.threads())));
+        KINDS.put("java-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new JavaConvKernels(c.threads()))));
+        KINDS.put("onednn-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new OneDnnConvKernels(c.threads()))));
+        // MERGE NOTE (lead): the oneDNN int8 AdaBM row goes here, e.g.
+        //   KINDS.put("onednn-int8", new Kind(true, c -> new Int8PlanRow(c.graph(), c.quant(), c.threads())));
+        // with Int8PlanRow a BenchRow (backend "onednn", precision "int8") wrapping the native int8 whole-model plan:
+        // run(lr) -> plan output + that image's FAB. Then add "onednn-int8" to DEFAULT_QUANT below.
+    }
+
+    /** Rows run when --rows is not given: float only, or with --quant the quantized rows too. */
+    public static final List<String> DEFAULT_FLOAT = List.of("onednn-fp32");
+    public static final List<String> DEFAULT_QUANT = List.of("java-fq", "onednn-fp32");
+
+    public static List<String> names() { return List.copyOf(KINDS.keySet()); }
+
+    /** Opens the named rows; on failure, closes the ones already open. */
+    public static List<BenchRow> open(List<String> names, Context c) {
+        List<BenchRow> rows = new ArrayList<>();
+        try {
+            for (String n : names) {
+                java.util.regex.Matcher fixed = java.util.regex.Pattern.compile("(java|onednn)-fq@(-1|0|1)").matcher(n);
+                if (fixed.matches()) {
+                    if (c.quant() == null) throw new AdabmException("bench row '" + n + "' needs a quantized model (--quant)");
+                    int offset = Integer.parseInt(fixed.group(2));
+                    rows.add(new FakeQuantRow(c.quant(), fixed.group(1).equals("java") ? new JavaConvKernels(c.threads())
+                            : new OneDnnConvKernels(c.threads()), offset));
+                    continue;
+                }
+                Kind k = KINDS.get(n);
+                if (k == null) throw new IllegalArgumentException("unknown bench row '" + n + "'; known: " + String.join(", ", KINDS.keySet())
+                        + ", and java-fq@K / onednn-fq@K (every image at image offset K = -1, 0 or 1)");
+                if (k.needsQuant() && c.quant() == null) throw new AdabmException("bench row '" + n + "' needs a quantized model (--quant)");
+                rows.add(k.factory().open(c));
+            }
+            return rows;
+        } catch (RuntimeException e) {
+            for (BenchRow r : rows) r.close();
+            throw e;
+        }
+    }
+}
