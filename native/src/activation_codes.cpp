@@ -13,9 +13,9 @@ void activation_codes(const float* x, uint8_t* q, int64_t count, float l, float 
     const float range = u - l, levels = float((1 << bits) - 1);
 #pragma omp parallel for schedule(static) if (count > kParallelMin)
     for (int64_t i = 0; i < count; i++) {
-        const float c = std::min(std::max(x[i], l), u);
-        const float t = (c - l) / range * levels;
-        q[i] = uint8_t(round_half_even(t > 0.f ? t : 0.f));  // a NaN lands on code 0
+        const float c = std::min(u, std::max(l, x[i]));  // this operand order sends a NaN to l (code 0)
+        const float t = (c - l) / range * levels;          // >= 0
+        q[i] = uint8_t(int32_t(round_half_even(t)));
     }
 }
 

@@ -37,6 +37,7 @@ struct QuantConv::ShapeState {
     // direct path (codes only, bw <= 7, the output has an interior): u8 x s8 -> u8 codes for the whole output
     // (right in the interior) and float strips for the border ring; built on first use
     bool directBuilt = false;
+    float directFloor = 0.f;                  // the clip's lower end the direct primitive was built with
     dnnl::convolution_forward direct;
     memory::desc directDst, directWeights, directScratch;
     std::vector<Strip> strips;
@@ -76,13 +77,14 @@ dnnl::primitive_attr float_attr() {
 }
 
 // u8 codes straight out of oneDNN: the pre-activation is normalised to (v - l')/(u' - l') through the runtime
-// weight scale and bias, clipped to [0, 1] (a constant, so the primitive still serves every quantizer), then
-// multiplied by 2^b' - 1 through the runtime dst scale and rounded half to even by the u8 conversion.
-dnnl::primitive_attr direct_attr() {
+// weight scale and bias, clipped to [floor, 1] (floor 0, or with a ReLU in between the normalised zero -l'/(u'-l')
+// when that is above 0: a constant per next quantizer, independent of its bits), then multiplied by 2^b' - 1
+// through the runtime dst scale and rounded half to even by the u8 conversion.
+dnnl::primitive_attr direct_attr(float floor) {
     dnnl::primitive_attr attr = float_attr();
     attr.set_scales_mask(DNNL_ARG_DST, 0);
     dnnl::post_ops ops;
-    ops.append_eltwise(dnnl::algorithm::eltwise_clip, 0.f, 1.f);
+    ops.append_eltwise(dnnl::algorithm::eltwise_clip, floor, 1.f);
     attr.set_post_ops(ops);
     return attr;
 }
@@ -208,14 +210,16 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     return *shapes_.front();
 }
 
-void QuantConv::build_direct(ShapeState& st) {
+void QuantConv::build_direct(ShapeState& st, float floor) {
     const int64_t n = st.n, h = st.h, w = st.w, ho = st.ho, wo = st.wo;
     st.directDst = memory::desc({n, s_.outC, ho, wo}, dt::u8, tag::nhwc);
-    auto pd = make_pd(st.src, st.directDst, s_.padT, s_.padL, s_.padB, s_.padR, direct_attr());
+    auto pd = make_pd(st.src, st.directDst, s_.padT, s_.padL, s_.padB, s_.padR, direct_attr(floor));
     st.direct = dnnl::convolution_forward(pd);
     st.directWeights = pd.weights_desc();
     st.directScratch = pd.scratchpad_desc();
     st.directImplementation = pd.impl_info_str();
+    st.directFloor = floor;
+    if (st.directBuilt) return;  // a new floor: the border strips stay as they are
     // top and bottom strips span the full width; left and right ones only the rows between them
     const int64_t kh1 = s_.kh - 1, kw1 = s_.kw - 1;
     struct Spec { int64_t row0, rows, col0, cols, padT, padL, padB, padR, y0, y1, x0, x1; };
@@ -292,7 +296,7 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     }
     if (next) {
         e.codes = codesOut;
-        e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits;
+        e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits; e.nextRelu = next->relu;
     }
     apply_epilogue(e);
 }
@@ -355,8 +359,9 @@ void QuantConv::execute(ShapeState& st, dnnl::convolution_forward& primitive, co
 
 void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interior,
                            uint8_t* codesOut, const Requantizer& next) {
-    if (!st.directBuilt) build_direct(st);
     const double range = double(next.u) - double(next.l);
+    const float floor = next.relu ? float(std::max(0.0, -double(next.l) / range)) : 0.f;
+    if (!st.directBuilt || st.directFloor != floor) build_direct(st, floor);
     std::vector<float> normalised(interior.size()), bias(interior.begin(), interior.end());
     for (size_t o = 0; o < interior.size(); o++) normalised[o] = float((interior[o] - double(next.l)) / range);
     const float dstScale = float(1.0 / double((int64_t(1) << next.bits) - 1));  // u8 = clipped value / dstScale
@@ -377,7 +382,7 @@ void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, double
         e.out = strip.out.get();
         e.y0 = strip.y0; e.y1 = strip.y1; e.x0 = strip.x0; e.x1 = strip.x1;
         e.codes = codesOut;
-        e.nextL = next.l; e.nextU = next.u; e.nextBits = next.bits;
+        e.nextL = next.l; e.nextU = next.u; e.nextBits = next.bits; e.nextRelu = next.relu;
         apply_epilogue(e);
         lastImpl_ += "\n" + strip.implementation;
     }

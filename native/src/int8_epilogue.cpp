@@ -46,7 +46,9 @@ void apply_epilogue(const QuantEpilogue& e) {
     const int64_t og = e.outC / e.groups, tapStride = e.kw + 1, tapPlane = (e.kh + 1) * (e.kw + 1);
     const int64_t plane = (e.h + 1) * (e.w + 1);
     const int64_t nmax = e.codes ? (int64_t(1) << e.nextBits) - 1 : 0;
-    const float lo = e.nextL, hi = e.nextU;
+    const float hi = e.nextU;
+    // relu(v) clamped to [l, u] is v clamped to [max(l, 0), u]; the code still counts steps from l
+    const float lo = e.nextL, floor = e.nextRelu ? std::max(e.nextL, 0.f) : e.nextL;
     const float inv = e.codes ? float(double(nmax) / (double(hi) - double(lo))) : 0.f;
     const float top = float(nmax);
     const int64_t outC = e.outC;  // locals: stores through px/cp could alias e's fields and block vectorisation
@@ -81,7 +83,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                 if (e.codes) {
                     uint8_t* cp = e.codes + ((ni * e.ho + yo) * e.wo + xo) * e.outC;
                     for (int64_t o = 0; o < outC; o++) {
-                        const float t = (std::max(lo, std::min(px[o], hi)) - lo) * inv;  // a NaN lands on lo
+                        const float t = (std::max(floor, std::min(px[o], hi)) - lo) * inv;  // a NaN lands on floor
                         cp[o] = uint8_t(std::min(round_half_even(t), top));
                     }
                 }

@@ -2,7 +2,7 @@
 // written out = s_a*s_w*acc + bias + s_w*l*S_full (exact for every output whose window lies inside the image),
 //  - border ring: out += s_w*l*(S_in - S_full), S_in = sum of the weight codes of the taps inside the image;
 //  - bw = 8 (weights split as c = 2(k-128) + 1): out += s_a*s_w * (sum of the codes q under the window);
-//  - optional requantization to the next layer's activation codes (round half to even, clamp).
+//  - optional requantization to the next layer's activation codes (optional ReLU, clamp, round half to even).
 // One pass over the output when the last two are needed, else only over the border ring. The pass may also
 // cover just a rectangle of the output (the border strips of the direct u8 path, int8_conv.cpp).
 #pragma once
@@ -32,6 +32,7 @@ struct QuantEpilogue {
     uint8_t* codes = nullptr;
     float nextL = 0, nextU = 0;
     int nextBits = 0;
+    bool nextRelu = false;                 // a ReLU before the next quantizer
 };
 
 void apply_epilogue(const QuantEpilogue& e);

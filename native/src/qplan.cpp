@@ -2,8 +2,12 @@
 #include "activation_codes.h"
 #include "errors.h"
 #include "op_step.h"
+#include "simple_ops.h"
 #include "threads.h"
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +23,7 @@ struct QuantPlan::ShapeState {
     std::vector<AlignedBuffer> buffers;   // owned storage, shared by buffers whose lifetimes do not overlap
     std::vector<float*> tensor;           // per tensor id: its float NHWC buffer (null if never materialised)
     std::vector<uint8_t*> codes;          // per op: the u8 NHWC codes of that quantized conv's input
+    std::vector<uint8_t*> shuffled;       // per op: ... before the pixel shuffle in front of it
     std::vector<ConvExec> fconvs;         // per op: float conv primitives
     AlignedBuffer scratchpad;             // float convs' oneDNN scratchpad
     AlignedBuffer floatScratch;           // float output of bw = 8 convs whose codes go on to the next conv
@@ -53,8 +58,9 @@ QuantPlan::QuantPlan(PlanDesc desc, int threads)
 QuantPlan::~QuantPlan() { liveTag = 0; }
 
 // Steps in op order. A quantized conv reads codes; they come from the conv before it (fused requantization) when
-// its input tensor has no other reader and is a quantized conv's output, directly or through a ReLU (only when
-// l >= 0: then clamping to [l, u] already applies the ReLU); otherwise a quantize step makes them from floats.
+// its input tensor has no other reader and is a quantized conv's output, directly, through a ReLU (applied in the
+// requantization) or through a pixel shuffle (applied to the codes); otherwise a quantize step makes them from
+// floats.
 void QuantPlan::analyse() {
     const size_t nOps = desc_.ops.size(), nTensors = desc_.tensorCount();
     std::vector<bool> needed(nTensors, false);
@@ -70,7 +76,8 @@ void QuantPlan::analyse() {
     const auto quantized_conv = [&](size_t op) { return desc_.ops[op].kind == OpKind::Conv && desc_.ops[op].conv.quantized; };
 
     std::vector<int> requantTo(nOps, -1);
-    std::vector<bool> fromCodes(nOps, false), skipped(nOps, false);
+    std::vector<bool> requantRelu(nOps, false), requantShuffled(nOps, false), fromCodes(nOps, false), skipped(nOps, false);
+    shuffleFor_.assign(nOps, -1);
     for (size_t c = 0; c < nOps; c++) {
         if (!needed[desc_.ops[c].output] || !quantized_conv(c)) continue;
         const uint32_t t = desc_.ops[c].inputs[0];
@@ -79,10 +86,20 @@ void QuantPlan::analyse() {
         if (quantized_conv(producer)) {
             requantTo[producer] = int(c);
             fromCodes[c] = true;
-        } else if (desc_.ops[producer].kind == OpKind::Relu && desc_.ops[c].conv.l >= 0.f) {
+        } else if (desc_.ops[producer].kind == OpKind::Relu) {
             const uint32_t t0 = desc_.ops[producer].inputs[0];
             if (single_use(t0) && quantized_conv(t0 - 1)) {
                 requantTo[t0 - 1] = int(c);
+                requantRelu[t0 - 1] = true;
+                fromCodes[c] = true;
+                skipped[producer] = true;
+            }
+        } else if (desc_.ops[producer].kind == OpKind::DepthToSpace) {
+            const uint32_t t0 = desc_.ops[producer].inputs[0];
+            if (single_use(t0) && quantized_conv(t0 - 1)) {
+                requantTo[t0 - 1] = int(c);
+                requantShuffled[t0 - 1] = true;
+                shuffleFor_[c] = int(producer);
                 fromCodes[c] = true;
                 skipped[producer] = true;
             }
@@ -93,6 +110,14 @@ void QuantPlan::analyse() {
         const OpDesc& op = desc_.ops[i];
         if (!needed[op.output] || skipped[i]) continue;
         if (quantized_conv(i)) {
+            if (shuffleFor_[i] >= 0) {
+                QStep q;
+                q.kind = StepKind::ShuffleCodes;
+                q.op = i;
+                q.reads = {shuffled_id(i)};
+                q.write = codes_id(i);
+                steps_.push_back(q);
+            }
             if (!fromCodes[i]) {
                 QStep q;
                 q.kind = StepKind::Quantize;
@@ -105,8 +130,11 @@ void QuantPlan::analyse() {
             s.kind = StepKind::QConv;
             s.op = i;
             s.requantTo = requantTo[i];
+            s.requantRelu = requantRelu[i];
+            s.requantShuffled = requantShuffled[i];
             s.reads = {codes_id(i)};
-            s.write = requantTo[i] >= 0 ? codes_id(size_t(requantTo[i])) : op.output;
+            s.write = requantTo[i] < 0 ? op.output
+                    : requantShuffled[i] ? shuffled_id(size_t(requantTo[i])) : codes_id(size_t(requantTo[i]));
             steps_.push_back(s);
         } else {
             QStep s;
@@ -117,7 +145,7 @@ void QuantPlan::analyse() {
             steps_.push_back(s);
         }
     }
-    lastUse_.assign(nTensors + nOps, -1);
+    lastUse_.assign(nTensors + 2 * nOps, -1);
     for (size_t k = 0; k < steps_.size(); k++)
         for (size_t b : steps_[k].reads) lastUse_[b] = int64_t(k);
     lastUse_[desc_.outputTensor] = int64_t(steps_.size());
@@ -154,11 +182,14 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
             const Shape& s = st->shapes[id];
             return size_t(n * s.c * s.h * s.w);
         }
-        const Shape& s = st->shapes[desc_.ops[id - nTensors].inputs[0]];
+        const bool shuffled = id >= nTensors + desc_.ops.size();
+        const size_t conv = shuffled ? id - nTensors - desc_.ops.size() : id - nTensors;
+        const uint32_t t = shuffled ? desc_.ops[size_t(shuffleFor_[conv])].inputs[0] : desc_.ops[conv].inputs[0];
+        const Shape& s = st->shapes[t];
         return (size_t(n * s.c * s.h * s.w) + 3) / 4;
     };
     BufferPlanner planner;
-    std::vector<size_t> slot(nTensors + desc_.ops.size(), SIZE_MAX);
+    std::vector<size_t> slot(nTensors + 2 * desc_.ops.size(), SIZE_MAX);
     slot[0] = planner.acquire(floats_of(0));
     if (lastUse_[0] < 0) planner.release(slot[0]);
     for (size_t k = 0; k < steps_.size(); k++) {
@@ -173,11 +204,13 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     st->buffers = planner.allocate();
     st->tensor.assign(nTensors, nullptr);
     st->codes.assign(desc_.ops.size(), nullptr);
+    st->shuffled.assign(desc_.ops.size(), nullptr);
     for (size_t b = 0; b < slot.size(); b++) {
         if (slot[b] == SIZE_MAX) continue;
         float* p = st->buffers[slot[b]].get();
         if (b < nTensors) st->tensor[b] = p;
-        else st->codes[b - nTensors] = reinterpret_cast<uint8_t*>(p);
+        else if (b < nTensors + desc_.ops.size()) st->codes[b - nTensors] = reinterpret_cast<uint8_t*>(p);
+        else st->shuffled[b - nTensors - desc_.ops.size()] = reinterpret_cast<uint8_t*>(p);
     }
 
     size_t scratch = 0, floatScratch = 0;
@@ -225,10 +258,10 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
             QuantConv& conv = *qconvs_[step.op];
             if (step.requantTo >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.requantTo)].conv;
-                const Requantizer r{next.l, next.u, bits[step.requantTo]};
+                const Requantizer r{next.l, next.u, bits[step.requantTo], step.requantRelu};
                 float* floats = op.conv.weightBits == 8 ? st.floatScratch.get() : nullptr;  // bw = 8 has no direct u8 path
-                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], floats,
-                         st.codes[size_t(step.requantTo)], &r);
+                uint8_t* codesOut = step.requantShuffled ? st.shuffled[size_t(step.requantTo)] : st.codes[size_t(step.requantTo)];
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], floats, codesOut, &r);
             } else {
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[op.output],
                          nullptr, nullptr);
@@ -242,6 +275,11 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
         case StepKind::Simple:
             run_simple_op(desc_, op, st.n, st.shapes, st.tensor, st.tensor[op.output]);
             break;
+        case StepKind::ShuffleCodes: {
+            const OpDesc& shuffle = desc_.ops[size_t(shuffleFor_[step.op])];
+            depth_to_space_nhwc(st.shuffled[step.op], st.codes[step.op], st.n, st.shapes[shuffle.inputs[0]], shuffle.block, shuffle.dcr);
+            break;
+        }
     }
 }
 
@@ -265,7 +303,15 @@ void QuantPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w,
     st.inUser.set_data_handle(const_cast<float*>(in));
     st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
     stream_.wait();
-    for (const QStep& step : steps_) run_step(st, step, bits);
+    static const bool profile = std::getenv("ADABM_QPLAN_PROFILE") != nullptr;  // per-step times on stderr
+    static const char* const kinds[] = {"quantize", "int8 conv", "fp32 conv", "float op", "shuffle codes"};
+    for (const QStep& step : steps_) {
+        const auto t0 = std::chrono::steady_clock::now();
+        run_step(st, step, bits);
+        if (profile)
+            std::fprintf(stderr, "qplan op %zu %s%s: %.2f ms\n", step.op, kinds[int(step.kind)], step.requantTo >= 0 ? " -> codes" : "",
+                         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
     st.outUser.set_data_handle(out);
     st.toNchw.execute(stream_, st.outNhwc, st.outUser);
     stream_.wait();

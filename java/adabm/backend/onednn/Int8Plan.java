@@ -25,8 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A quantized model compiled once into a native integer plan (ADABM.md §8, native/src/qplan.h): activations stay u8
  * codes (NHWC) between quantized convs, weights are s8 codes, the border ring of the non-integer zero point and the
- * 8-bit weight split are corrected exactly, requantization to the next conv's codes is fused (also through a ReLU
- * when the next lower bound is >= 0), and float-only layers (body mode's head and tail) run in float32 in the same
+ * 8-bit weight split are corrected exactly, requantization to the next conv's codes is fused (also through a
+ * ReLU), and float-only layers (body mode's head and tail) run in float32 in the same
  * plan. Its output equals the fake-quantized forward ({@link FakeQuantRunner}) up to float32 rounding of the scale
  * arithmetic, which moves an activation code by one only where a value sits on a rounding boundary.
  *
