@@ -139,7 +139,6 @@ void QuantConv::set_weight_bits(float uw, int bw) {
     if (bw < 1 || bw > 8) throw ArgumentError("qconv: weight bits " + std::to_string(bw) + " not in 1..8");
     if (!(uw > 0) || !std::isfinite(uw)) throw ArgumentError("qconv: weight bound uw must be positive and finite");
     const int64_t levels = (int64_t(1) << bw) - 1;
-    const double bound = uw;
     const int64_t taps = s_.kh * s_.kw, perOut = (s_.inC / s_.groups) * taps, stride = s_.kw + 1;
     std::vector<int8_t> codes(weight_.size());
     std::vector<int64_t> prefix(size_t(s_.outC * (s_.kh + 1) * stride), 0);
@@ -147,9 +146,9 @@ void QuantConv::set_weight_bits(float uw, int bw) {
         std::vector<int64_t> tapSum(size_t(taps), 0);
         for (int64_t j = 0; j < perOut; j++) {
             const size_t at = size_t(o * perOut + j);
-            // ADABM.md §2, in double so the Java oracle's identical expression gives the identical code
-            const double clamped = std::min(std::max(double(weight_[at]), -bound), bound);
-            const int64_t k = int64_t(std::nearbyint((clamped + bound) / (2 * bound) * double(levels)));
+            // ADABM.md §2 in float32, in the order Java's Quantizers.weight computes it: the identical code
+            const float clamped = std::min(std::max(weight_[at], -uw), uw);
+            const int64_t k = int64_t(std::nearbyint((clamped + uw) / (2 * uw) * float(levels)));
             const int64_t c = 2 * k - levels;
             codes[at] = int8_t(bw == 8 ? k - 128 : c);
             tapSum[size_t(j % taps)] += c;
@@ -165,7 +164,7 @@ void QuantConv::set_weight_bits(float uw, int bw) {
     tapPrefix_ = std::move(prefix);
     reordered_.clear();
     bw_ = bw;
-    sw_ = bound / double(levels);
+    sw_ = double(uw / float(levels));  // rounded once, as Quantizers.weight's step
 }
 
 void QuantConv::output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) const {
@@ -263,7 +262,8 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     }
     ThreadScope threads(threads_);
     ShapeState& st = state_for(n, h, w);
-    const double sa = (double(u) - double(l)) / double((int64_t(1) << bits) - 1);
+    // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
+    const double sa = double((u - l) / float((int64_t(1) << bits) - 1));
     const int64_t stride = s_.kw + 1, tapPlane = (s_.kh + 1) * stride;
     std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l*S_full: every tap inside the image
     for (int64_t o = 0; o < s_.outC; o++)
