@@ -72,6 +72,7 @@ dnnl::primitive_attr float_attr() {
     dnnl::primitive_attr attr;
     attr.set_scales_mask(DNNL_ARG_SRC, 0);      // runtime, per tensor: any activation bit width
     attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);  // runtime, per tensor: any weight bit width
+    attr.set_zero_points_mask(DNNL_ARG_SRC, 0);  // runtime, per tensor: the code nearest the real zero (see run)
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     return attr;
 }
@@ -265,10 +266,17 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
     const double sa = double((u - l) / float((int64_t(1) << bits) - 1));
     const int64_t stride = s_.kw + 1, tapPlane = (s_.kh + 1) * stride;
-    std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l*S_full: every tap inside the image
-    for (int64_t o = 0; o < s_.outC; o++)
-        interior[size_t(o)] = double(bias_[size_t(o)]) + sw_ * double(l) * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
     const bool split = needs_split(bits);
+    // oneDNN convolves q - zp with zp the code nearest the real zero -l/s_a (a runtime src zero point; padding
+    // contributes 0), so the accumulator holds sums of centred values and only the small offset l' = l + zp*s_a
+    // (|l'| <= s_a/2 unless clamped) goes through the bias and border terms: no large cancellation between the
+    // accumulator and a zero-point bias in float32. The pre-VNNI split keeps zp = 0.
+    zeroPoint_ = split ? 0 : int32_t(std::min(std::max(std::nearbyint(-double(l) / sa), 0.0), double((int64_t(1) << bits) - 1)));
+    l = float(double(l) + double(zeroPoint_) * sa);
+    const double offset = double(l);
+    std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l'*S_full: every tap inside the image
+    for (int64_t o = 0; o < s_.outC; o++)
+        interior[size_t(o)] = double(bias_[size_t(o)]) + sw_ * offset * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
     if (!split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
         run_direct(st, codes, l, sa, interior, codesOut, *next);
         return;
@@ -293,6 +301,7 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
         group_integral_images(codes, n, h, w, s_.inC, s_.groups, st.integral.data());
         e.integral = st.integral.data();
         e.windowCoef = float(sa * sw_);
+        e.windowZero = int64_t(zeroPoint_) * (s_.inC / s_.groups);
     }
     if (next) {
         e.codes = codesOut;
@@ -351,6 +360,8 @@ void QuantConv::execute(ShapeState& st, dnnl::convolution_forward& primitive, co
     args[DNNL_ARG_DST] = memory(dst, engine_, out);
     args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC] = memory(scalar, engine_, &srcScale);
     args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS] = memory(scalar, engine_, &weiScale);
+    int32_t zeroPoint = zeroPoint_;
+    args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = memory(memory::desc({1}, dt::s32, tag::x), engine_, &zeroPoint);
     if (dstScale) args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST] = memory(scalar, engine_, const_cast<float*>(dstScale));
     args[DNNL_ARG_SCRATCHPAD] = memory(scratch, engine_, st.scratchpad.get());
     primitive.execute(stream_, args);

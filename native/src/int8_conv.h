@@ -95,6 +95,7 @@ private:
     std::vector<int64_t> tapPrefix_;             // per output channel, (kh+1) x (kw+1) prefix sums of tap sums of c
     std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
 
+    int32_t zeroPoint_ = 0;                          // the current run's src zero point (see run)
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
     std::string lastImpl_;
 };

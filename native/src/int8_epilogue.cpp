@@ -76,7 +76,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                     const int64_t xa = std::clamp<int64_t>(xo - e.padL, 0, e.w), xb = std::clamp<int64_t>(xo - e.padL + e.kw, 0, e.w);
                     for (int64_t g = 0; g < e.groups; g++) {
                         const int64_t* I = e.integral + (ni * e.groups + g) * plane;
-                        const float add = e.windowCoef * float(rect(I, e.w + 1, ya, yb, xa, xb));
+                        const float add = e.windowCoef * float(rect(I, e.w + 1, ya, yb, xa, xb) - e.windowZero * (yb - ya) * (xb - xa));
                         for (int64_t o = g * og; o < (g + 1) * og; o++) px[o] += add;
                     }
                 }
