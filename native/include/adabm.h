@@ -109,7 +109,8 @@ ADABM_API int32_t adabm_fconv_destroy(void* fconv);
  * weight bits, weight bound uw and activation bounds l < u). bits[i] is op i's activation bit width (2..8) when op i
  * is a quantized conv (other entries are ignored): the plan changes runtime scales only, never its primitives.
  * Input and output NCHW float32 like adabm_plan_run. One plan, one thread at a time. */
-ADABM_API int32_t adabm_qplan_create(const uint8_t* desc, size_t len, int32_t threads, void** out_plan);
+#define ADABM_QPLAN_DIRECT_CODES 1  /* flag: u8 codes straight from oneDNN between quantized convs (faster; see qplan.h) */
+ADABM_API int32_t adabm_qplan_create(const uint8_t* desc, size_t len, int32_t threads, int32_t flags, void** out_plan);
 ADABM_API int32_t adabm_qplan_run(void* plan, const float* in_nchw, int32_t n, int32_t c, int32_t h, int32_t w,
                                   const int32_t* bits, size_t bits_len, float* out_nchw, size_t out_capacity);
 ADABM_API int32_t adabm_qplan_cached_shapes(void* plan);

@@ -17,11 +17,13 @@ adabm::QuantPlan* checked(void* handle) {
 
 }  // namespace
 
-extern "C" int32_t adabm_qplan_create(const uint8_t* desc, size_t len, int32_t threads, void** out_plan) {
+extern "C" int32_t adabm_qplan_create(const uint8_t* desc, size_t len, int32_t threads, int32_t flags, void** out_plan) {
     return guarded([&] {
         if (!out_plan) throw adabm::ArgumentError("out_plan is null");
         *out_plan = nullptr;
-        *out_plan = std::make_unique<adabm::QuantPlan>(adabm::parse_plan(desc, len), threads).release();
+        if (flags & ~ADABM_QPLAN_DIRECT_CODES) throw adabm::ArgumentError("qplan: unknown flags " + std::to_string(flags));
+        const bool direct = (flags & ADABM_QPLAN_DIRECT_CODES) != 0;
+        *out_plan = std::make_unique<adabm::QuantPlan>(adabm::parse_plan(desc, len), threads, direct).release();
     });
 }
 

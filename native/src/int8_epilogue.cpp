@@ -49,7 +49,7 @@ void apply_epilogue(const QuantEpilogue& e) {
     const float hi = e.nextU;
     // relu(v) clamped to [l, u] is v clamped to [max(l, 0), u]; the code still counts steps from l
     const float lo = e.nextL, floor = e.nextRelu ? std::max(e.nextL, 0.f) : e.nextL;
-    const float inv = e.codes ? float(double(nmax) / (double(hi) - double(lo))) : 0.f;
+    const float range = e.nextU - e.nextL, levels = float(nmax);
     const float top = float(nmax);
     const int64_t outC = e.outC;  // locals: stores through px/cp could alias e's fields and block vectorisation
     const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
@@ -83,7 +83,9 @@ void apply_epilogue(const QuantEpilogue& e) {
                 if (e.codes) {
                     uint8_t* cp = e.codes + ((ni * e.ho + yo) * e.wo + xo) * e.outC;
                     for (int64_t o = 0; o < outC; o++) {
-                        const float t = (std::max(floor, std::min(px[o], hi)) - lo) * inv;  // a NaN lands on floor
+                        // Java's Quantizers.activation in float32, operation for operation: a value the
+                        // fake-quant forward puts exactly on a rounding tie lands on the same side here
+                        const float t = (std::max(floor, std::min(px[o], hi)) - lo) / range * levels;  // NaN -> floor
                         cp[o] = uint8_t(std::min(round_half_even(t), top));
                     }
                 }

@@ -31,8 +31,8 @@ struct QuantPlan::ShapeState {
     dnnl::reorder toNhwc, toNchw;
 };
 
-QuantPlan::QuantPlan(PlanDesc desc, int threads)
-    : desc_(std::move(desc)), threads_(threads), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+QuantPlan::QuantPlan(PlanDesc desc, int threads, bool directCodes)
+    : desc_(std::move(desc)), threads_(threads), directCodes_(directCodes), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     if (desc_.version < kQuantPlanVersion) throw PlanFormatError("an integer plan needs a version-2 description (with quantizers)");
     qconvs_.resize(desc_.ops.size());
     fconvs_.resize(desc_.ops.size());
@@ -220,7 +220,7 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
             st->fconvs[step.op] = fconvs_[step.op]->build(engine_, stream_, n, st->shapes, st->tensor);
             scratch = std::max(scratch, st->fconvs[step.op].scratchpadBytes);
         }
-        if (step.kind == StepKind::QConv && step.requantTo >= 0 && desc_.ops[step.op].conv.weightBits == 8)
+        if (step.kind == StepKind::QConv && step.requantTo >= 0 && (desc_.ops[step.op].conv.weightBits == 8 || !directCodes_))
             floatScratch = std::max(floatScratch, size_t(n) * size_t(st->shapes[desc_.ops[step.op].output].c) *
                                                       size_t(st->shapes[desc_.ops[step.op].output].pixels()));
     }
@@ -259,7 +259,8 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
             if (step.requantTo >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.requantTo)].conv;
                 const Requantizer r{next.l, next.u, bits[step.requantTo], step.requantRelu};
-                float* floats = op.conv.weightBits == 8 ? st.floatScratch.get() : nullptr;  // bw = 8 has no direct u8 path
+                // float values then Java's requantization formula, unless the direct u8 path is allowed (bw <= 7)
+                float* floats = op.conv.weightBits == 8 || !directCodes_ ? st.floatScratch.get() : nullptr;
                 uint8_t* codesOut = step.requantShuffled ? st.shuffled[size_t(step.requantTo)] : st.codes[size_t(step.requantTo)];
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], floats, codesOut, &r);
             } else {

@@ -24,7 +24,12 @@ public:
     static constexpr size_t kMaxCachedShapes = 2;
     static constexpr uint64_t kLiveTag = 0x6164616271706c6eull;
 
-    QuantPlan(PlanDesc desc, int threads);
+    // directCodes: quantized convs followed by another one write its u8 codes straight from oneDNN (runtime scales,
+    // a clip post-op; faster) instead of float values requantized by Java's formula, operation for operation.
+    // Both are exact integer convs; they differ only where a value lands exactly on a rounding tie of the next
+    // quantizer in float32, which the direct path may round the other way - and in a deep network one such code
+    // moves many later ones. Off: the output follows the fake-quant forward's rounding (ADABM.md §8 exactness).
+    QuantPlan(PlanDesc desc, int threads, bool directCodes);
     ~QuantPlan();
 
     void output_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) const;
@@ -62,6 +67,7 @@ private:
 
     PlanDesc desc_;
     int threads_;
+    bool directCodes_;
     dnnl::engine engine_;
     dnnl::stream stream_;
     WeightCache weights_;

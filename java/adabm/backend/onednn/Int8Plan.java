@@ -36,7 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>API:
  * <pre>{@code
- * try (Int8Plan plan = new Int8Plan(quantModel, threads)) {          // or Int8Plan.load(graph, artifactPath, threads)
+ * try (Int8Plan plan = new Int8Plan(quantModel, threads)) {          // Mode.EXACT; or (model, threads, Mode.FAST),
+ *                                                                     // or Int8Plan.load(graph, artifactPath, threads)
  *     FakeQuantRunner.Forward f = plan.run(lrBatch);                  // output [n,3,H*s,W*s], fab[n], imageOffsets[n]
  *     FakeQuantRunner.Forward g = plan.run(lrBatch, offsets);         // explicit per-image offsets
  *     PatchedForward.Result p = plan.runPatched(lrImage, 96);         // patch mode: own offset per tile, stitched
@@ -83,6 +84,16 @@ public final class Int8Plan implements AutoCloseable {
         }
     }
 
+    /**
+     * How a quantized conv hands its output to the next quantized conv. Both run the same exact integer convs.
+     * EXACT computes the float value and requantizes it with Java's formula operation for operation, so a value the
+     * fake-quant forward puts exactly on a rounding tie (in float32) goes the same way: the output follows the
+     * fake-quant forward. FAST lets oneDNN write the next u8 codes itself (runtime scales and a clip post-op, no
+     * float tensor in between): quicker, but such ties may round the other way, and in a deep network each moved
+     * code moves later ones (a few % of 8-bit output pixels on Set5, PSNR within ~0.01 dB).
+     */
+    public enum Mode { EXACT, FAST }
+
     /** Why the integer plan cannot run here, or null when it can. */
     public static String unavailableReason() { return QuantPlanNative.failure(); }
 
@@ -90,6 +101,9 @@ public final class Int8Plan implements AutoCloseable {
     public static Int8Plan load(Graph graph, Path artifact, int threads) {
         return new Int8Plan(QuantArtifact.load(artifact, graph), threads);
     }
+
+    /** {@link Mode#EXACT}. */
+    public Int8Plan(QuantModel model, int threads) { this(model, threads, Mode.EXACT); }
 
     /**
      * Compiles a calibrated model. The model's quantizer parameters are copied: later changes to it do not reach
@@ -99,7 +113,7 @@ public final class Int8Plan implements AutoCloseable {
      *         image offset the bit map can give)
      * @throws BackendUnavailableException when the native library is not available here
      */
-    public Int8Plan(QuantModel model, int threads) {
+    public Int8Plan(QuantModel model, int threads, Mode mode) {
         String failure = unavailableReason();
         if (failure != null) throw new BackendUnavailableException("onednn-int8 is unavailable: " + failure);
         checkBits(model);
@@ -109,7 +123,7 @@ public final class Int8Plan implements AutoCloseable {
         this.ops = graph.ops();
         MemorySegment handle;
         try (Arena arena = Arena.ofConfined()) {
-            handle = lib.create(PlanEncoder.encode(graph, model, arena), threads);
+            handle = lib.create(PlanEncoder.encode(graph, model, arena), threads, mode == Mode.FAST ? QuantPlanNative.DIRECT_CODES : 0);
         }
         this.state = new NativeState(lib, handle, ops.size());
         this.cleanable = CLEANER.register(this, state);

@@ -18,7 +18,7 @@ final class QuantPlanNative {
 
     private QuantPlanNative(NativeLibrary lib) {
         this.lib = lib;
-        create = lib.bind("adabm_qplan_create", FunctionDescriptor.of(I32, PTR, SIZE_T, I32, PTR));
+        create = lib.bind("adabm_qplan_create", FunctionDescriptor.of(I32, PTR, SIZE_T, I32, I32, PTR));
         run = lib.bind("adabm_qplan_run", FunctionDescriptor.of(I32, PTR, PTR, I32, I32, I32, I32, PTR, SIZE_T, PTR, SIZE_T));
         cachedShapes = lib.bind("adabm_qplan_cached_shapes", FunctionDescriptor.of(I32, PTR));
         implementations = lib.bind("adabm_qplan_implementations", FunctionDescriptor.of(I32, PTR, PTR, SIZE_T));
@@ -47,12 +47,15 @@ final class QuantPlanNative {
 
     private static IllegalStateException broken(Throwable t) { return new IllegalStateException("native call failed", t); }
 
-    MemorySegment create(MemorySegment description, int threads) {
+    /** Flag of create: u8 codes straight from oneDNN between quantized convs (native/src/qplan.h). */
+    static final int DIRECT_CODES = 1;
+
+    MemorySegment create(MemorySegment description, int threads, int flags) {
         int rc;
         MemorySegment handle;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(PTR);
-            rc = (int) create.invokeExact(description, description.byteSize(), threads, out);
+            rc = (int) create.invokeExact(description, description.byteSize(), threads, flags, out);
             handle = out.get(ValueLayout.ADDRESS, 0);
         } catch (Throwable t) {
             throw broken(t);

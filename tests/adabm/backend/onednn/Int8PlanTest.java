@@ -118,6 +118,9 @@ class Int8PlanTest {
             assertMatches(want.output(), got.output(), "tiny EDSR W4A4 fq");
             assertTrue(plan.convImplementations().contains("int8"), plan.convImplementations());
         }
+        try (Int8Plan fast = new Int8Plan(m, 2, Int8Plan.Mode.FAST)) {   // u8 codes straight from oneDNN
+            assertMatches(oracle(m, x, null).output(), fast.run(x).output(), "tiny EDSR W4A4 fq, fast mode");
+        }
     }
 
     @Test void edsrW8A6BodyModeRunsHeadAndTailInFloat() {
