@@ -37,6 +37,7 @@ struct QuantConv::ShapeState {
     // direct path (codes only, bw <= 7, the output has an interior): u8 x s8 -> u8 codes for the whole output
     // (right in the interior) and float strips for the border ring; built on first use
     bool directBuilt = false;
+    float directFloor = 0.f;                  // the clip's lower end the direct primitive was built with
     dnnl::convolution_forward direct;
     memory::desc directDst, directWeights, directScratch;
     std::vector<Strip> strips;
@@ -71,18 +72,20 @@ dnnl::primitive_attr float_attr() {
     dnnl::primitive_attr attr;
     attr.set_scales_mask(DNNL_ARG_SRC, 0);      // runtime, per tensor: any activation bit width
     attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);  // runtime, per tensor: any weight bit width
+    attr.set_zero_points_mask(DNNL_ARG_SRC, 0);  // runtime, per tensor: the code nearest the real zero (see run)
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     return attr;
 }
 
 // u8 codes straight out of oneDNN: the pre-activation is normalised to (v - l')/(u' - l') through the runtime
-// weight scale and bias, clipped to [0, 1] (a constant, so the primitive still serves every quantizer), then
-// multiplied by 2^b' - 1 through the runtime dst scale and rounded half to even by the u8 conversion.
-dnnl::primitive_attr direct_attr() {
+// weight scale and bias, clipped to [floor, 1] (floor 0, or with a ReLU in between the normalised zero -l'/(u'-l')
+// when that is above 0: a constant per next quantizer, independent of its bits), then multiplied by 2^b' - 1
+// through the runtime dst scale and rounded half to even by the u8 conversion.
+dnnl::primitive_attr direct_attr(float floor) {
     dnnl::primitive_attr attr = float_attr();
     attr.set_scales_mask(DNNL_ARG_DST, 0);
     dnnl::post_ops ops;
-    ops.append_eltwise(dnnl::algorithm::eltwise_clip, 0.f, 1.f);
+    ops.append_eltwise(dnnl::algorithm::eltwise_clip, floor, 1.f);
     attr.set_post_ops(ops);
     return attr;
 }
@@ -137,7 +140,6 @@ void QuantConv::set_weight_bits(float uw, int bw) {
     if (bw < 1 || bw > 8) throw ArgumentError("qconv: weight bits " + std::to_string(bw) + " not in 1..8");
     if (!(uw > 0) || !std::isfinite(uw)) throw ArgumentError("qconv: weight bound uw must be positive and finite");
     const int64_t levels = (int64_t(1) << bw) - 1;
-    const double bound = uw;
     const int64_t taps = s_.kh * s_.kw, perOut = (s_.inC / s_.groups) * taps, stride = s_.kw + 1;
     std::vector<int8_t> codes(weight_.size());
     std::vector<int64_t> prefix(size_t(s_.outC * (s_.kh + 1) * stride), 0);
@@ -145,9 +147,9 @@ void QuantConv::set_weight_bits(float uw, int bw) {
         std::vector<int64_t> tapSum(size_t(taps), 0);
         for (int64_t j = 0; j < perOut; j++) {
             const size_t at = size_t(o * perOut + j);
-            // ADABM.md §2, in double so the Java oracle's identical expression gives the identical code
-            const double clamped = std::min(std::max(double(weight_[at]), -bound), bound);
-            const int64_t k = int64_t(std::nearbyint((clamped + bound) / (2 * bound) * double(levels)));
+            // ADABM.md §2 in float32, in the order Java's Quantizers.weight computes it: the identical code
+            const float clamped = std::min(std::max(weight_[at], -uw), uw);
+            const int64_t k = int64_t(std::nearbyint((clamped + uw) / (2 * uw) * float(levels)));
             const int64_t c = 2 * k - levels;
             codes[at] = int8_t(bw == 8 ? k - 128 : c);
             tapSum[size_t(j % taps)] += c;
@@ -163,7 +165,7 @@ void QuantConv::set_weight_bits(float uw, int bw) {
     tapPrefix_ = std::move(prefix);
     reordered_.clear();
     bw_ = bw;
-    sw_ = bound / double(levels);
+    sw_ = double(uw / float(levels));  // rounded once, as Quantizers.weight's step
 }
 
 void QuantConv::output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) const {
@@ -208,14 +210,16 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     return *shapes_.front();
 }
 
-void QuantConv::build_direct(ShapeState& st) {
+void QuantConv::build_direct(ShapeState& st, float floor) {
     const int64_t n = st.n, h = st.h, w = st.w, ho = st.ho, wo = st.wo;
     st.directDst = memory::desc({n, s_.outC, ho, wo}, dt::u8, tag::nhwc);
-    auto pd = make_pd(st.src, st.directDst, s_.padT, s_.padL, s_.padB, s_.padR, direct_attr());
+    auto pd = make_pd(st.src, st.directDst, s_.padT, s_.padL, s_.padB, s_.padR, direct_attr(floor));
     st.direct = dnnl::convolution_forward(pd);
     st.directWeights = pd.weights_desc();
     st.directScratch = pd.scratchpad_desc();
     st.directImplementation = pd.impl_info_str();
+    st.directFloor = floor;
+    if (st.directBuilt) return;  // a new floor: the border strips stay as they are
     // top and bottom strips span the full width; left and right ones only the rows between them
     const int64_t kh1 = s_.kh - 1, kw1 = s_.kw - 1;
     struct Spec { int64_t row0, rows, col0, cols, padT, padL, padB, padR, y0, y1, x0, x1; };
@@ -259,12 +263,20 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     }
     ThreadScope threads(threads_);
     ShapeState& st = state_for(n, h, w);
-    const double sa = (double(u) - double(l)) / double((int64_t(1) << bits) - 1);
+    // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
+    const double sa = double((u - l) / float((int64_t(1) << bits) - 1));
     const int64_t stride = s_.kw + 1, tapPlane = (s_.kh + 1) * stride;
-    std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l*S_full: every tap inside the image
-    for (int64_t o = 0; o < s_.outC; o++)
-        interior[size_t(o)] = double(bias_[size_t(o)]) + sw_ * double(l) * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
     const bool split = needs_split(bits);
+    // oneDNN convolves q - zp with zp the code nearest the real zero -l/s_a (a runtime src zero point; padding
+    // contributes 0), so the accumulator holds sums of centred values and only the small offset l' = l + zp*s_a
+    // (|l'| <= s_a/2 unless clamped) goes through the bias and border terms: no large cancellation between the
+    // accumulator and a zero-point bias in float32. The pre-VNNI split keeps zp = 0.
+    zeroPoint_ = split ? 0 : int32_t(std::min(std::max(std::nearbyint(-double(l) / sa), 0.0), double((int64_t(1) << bits) - 1)));
+    l = float(double(l) + double(zeroPoint_) * sa);
+    const double offset = double(l);
+    std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l'*S_full: every tap inside the image
+    for (int64_t o = 0; o < s_.outC; o++)
+        interior[size_t(o)] = double(bias_[size_t(o)]) + sw_ * offset * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
     if (!split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
         run_direct(st, codes, l, sa, interior, codesOut, *next);
         return;
@@ -289,10 +301,11 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
         group_integral_images(codes, n, h, w, s_.inC, s_.groups, st.integral.data());
         e.integral = st.integral.data();
         e.windowCoef = float(sa * sw_);
+        e.windowZero = int64_t(zeroPoint_) * (s_.inC / s_.groups);
     }
     if (next) {
         e.codes = codesOut;
-        e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits;
+        e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits; e.nextRelu = next->relu;
     }
     apply_epilogue(e);
 }
@@ -347,6 +360,8 @@ void QuantConv::execute(ShapeState& st, dnnl::convolution_forward& primitive, co
     args[DNNL_ARG_DST] = memory(dst, engine_, out);
     args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC] = memory(scalar, engine_, &srcScale);
     args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS] = memory(scalar, engine_, &weiScale);
+    int32_t zeroPoint = zeroPoint_;
+    args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = memory(memory::desc({1}, dt::s32, tag::x), engine_, &zeroPoint);
     if (dstScale) args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST] = memory(scalar, engine_, const_cast<float*>(dstScale));
     args[DNNL_ARG_SCRATCHPAD] = memory(scratch, engine_, st.scratchpad.get());
     primitive.execute(stream_, args);
@@ -355,8 +370,9 @@ void QuantConv::execute(ShapeState& st, dnnl::convolution_forward& primitive, co
 
 void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interior,
                            uint8_t* codesOut, const Requantizer& next) {
-    if (!st.directBuilt) build_direct(st);
     const double range = double(next.u) - double(next.l);
+    const float floor = next.relu ? float(std::max(0.0, -double(next.l) / range)) : 0.f;
+    if (!st.directBuilt || st.directFloor != floor) build_direct(st, floor);
     std::vector<float> normalised(interior.size()), bias(interior.begin(), interior.end());
     for (size_t o = 0; o < interior.size(); o++) normalised[o] = float((interior[o] - double(next.l)) / range);
     const float dstScale = float(1.0 / double((int64_t(1) << next.bits) - 1));  // u8 = clipped value / dstScale
@@ -377,7 +393,7 @@ void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, double
         e.out = strip.out.get();
         e.y0 = strip.y0; e.y1 = strip.y1; e.x0 = strip.x0; e.x1 = strip.x1;
         e.codes = codesOut;
-        e.nextL = next.l; e.nextU = next.u; e.nextBits = next.bits;
+        e.nextL = next.l; e.nextU = next.u; e.nextBits = next.bits; e.nextRelu = next.relu;
         apply_epilogue(e);
         lastImpl_ += "\n" + strip.implementation;
     }

@@ -30,10 +30,12 @@ struct QuantConvShape {
     int64_t inC = 0, outC = 0, kh = 0, kw = 0, padT = 0, padL = 0, padB = 0, padR = 0, groups = 1;
 };
 
-// The next layer's activation quantizer, for fused requantization of the output.
+// The next layer's activation quantizer, for fused requantization of the output; relu: a ReLU sits between this
+// conv and the next one (the codes are those of clamp(relu(v), l, u)).
 struct Requantizer {
     float l = 0, u = 0;
     int bits = 0;
+    bool relu = false;
 };
 
 class QuantConv {
@@ -65,7 +67,7 @@ public:
 private:
     struct ShapeState;
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
-    void build_direct(ShapeState& st);
+    void build_direct(ShapeState& st, float floor);
     bool needs_split(int bits) const;
     void run_split(ShapeState& st, const uint8_t* codes, double sa, const std::vector<float>& bias, float weiScale, float* out);
     void run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interiorBias,
@@ -93,6 +95,7 @@ private:
     std::vector<int64_t> tapPrefix_;             // per output channel, (kh+1) x (kw+1) prefix sums of tap sums of c
     std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
 
+    int32_t zeroPoint_ = 0;                          // the current run's src zero point (see run)
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
     std::string lastImpl_;
 };

@@ -46,8 +46,10 @@ void apply_epilogue(const QuantEpilogue& e) {
     const int64_t og = e.outC / e.groups, tapStride = e.kw + 1, tapPlane = (e.kh + 1) * (e.kw + 1);
     const int64_t plane = (e.h + 1) * (e.w + 1);
     const int64_t nmax = e.codes ? (int64_t(1) << e.nextBits) - 1 : 0;
-    const float lo = e.nextL, hi = e.nextU;
-    const float inv = e.codes ? float(double(nmax) / (double(hi) - double(lo))) : 0.f;
+    const float hi = e.nextU;
+    // relu(v) clamped to [l, u] is v clamped to [max(l, 0), u]; the code still counts steps from l
+    const float lo = e.nextL, floor = e.nextRelu ? std::max(e.nextL, 0.f) : e.nextL;
+    const float range = e.nextU - e.nextL, levels = float(nmax);
     const float top = float(nmax);
     const int64_t outC = e.outC;  // locals: stores through px/cp could alias e's fields and block vectorisation
     const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
@@ -74,14 +76,16 @@ void apply_epilogue(const QuantEpilogue& e) {
                     const int64_t xa = std::clamp<int64_t>(xo - e.padL, 0, e.w), xb = std::clamp<int64_t>(xo - e.padL + e.kw, 0, e.w);
                     for (int64_t g = 0; g < e.groups; g++) {
                         const int64_t* I = e.integral + (ni * e.groups + g) * plane;
-                        const float add = e.windowCoef * float(rect(I, e.w + 1, ya, yb, xa, xb));
+                        const float add = e.windowCoef * float(rect(I, e.w + 1, ya, yb, xa, xb) - e.windowZero * (yb - ya) * (xb - xa));
                         for (int64_t o = g * og; o < (g + 1) * og; o++) px[o] += add;
                     }
                 }
                 if (e.codes) {
                     uint8_t* cp = e.codes + ((ni * e.ho + yo) * e.wo + xo) * e.outC;
                     for (int64_t o = 0; o < outC; o++) {
-                        const float t = (std::max(lo, std::min(px[o], hi)) - lo) * inv;  // a NaN lands on lo
+                        // Java's Quantizers.activation in float32, operation for operation: a value the
+                        // fake-quant forward puts exactly on a rounding tie lands on the same side here
+                        const float t = (std::max(floor, std::min(px[o], hi)) - lo) / range * levels;  // NaN -> floor
                         cp[o] = uint8_t(std::min(round_half_even(t), top));
                     }
                 }

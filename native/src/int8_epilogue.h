@@ -1,8 +1,8 @@
 // The part of the exact integer conv (ADABM.md §8) that oneDNN cannot express: after the u8 x s8 primitive has
 // written out = s_a*s_w*acc + bias + s_w*l*S_full (exact for every output whose window lies inside the image),
 //  - border ring: out += s_w*l*(S_in - S_full), S_in = sum of the weight codes of the taps inside the image;
-//  - bw = 8 (weights split as c = 2(k-128) + 1): out += s_a*s_w * (sum of the codes q under the window);
-//  - optional requantization to the next layer's activation codes (round half to even, clamp).
+//  - bw = 8 (weights split as c = 2(k-128) + 1): out += s_a*s_w * (sum of q - zp under the window, zp the src zero point);
+//  - optional requantization to the next layer's activation codes (optional ReLU, clamp, round half to even).
 // One pass over the output when the last two are needed, else only over the border ring. The pass may also
 // cover just a rectangle of the output (the border strips of the direct u8 path, int8_conv.cpp).
 #pragma once
@@ -27,11 +27,13 @@ struct QuantEpilogue {
     // bw = 8 only: per (image, group) integral image of the group's channel-summed codes, (h+1) x (w+1)
     const int64_t* integral = nullptr;
     float windowCoef = 0;                  // s_a * s_w
+    int64_t windowZero = 0;                // the src zero point times the channels per group: sum (q - zp) per tap
 
     // requantization (codes == nullptr: none)
     uint8_t* codes = nullptr;
     float nextL = 0, nextU = 0;
     int nextBits = 0;
+    bool nextRelu = false;                 // a ReLU before the next quantizer
 };
 
 void apply_epilogue(const QuantEpilogue& e);

@@ -1,6 +1,6 @@
 #include "plan.h"
 #include "errors.h"
-#include "simple_ops.h"
+#include "op_step.h"
 #include "threads.h"
 #include <algorithm>
 #include <stdexcept>
@@ -128,33 +128,7 @@ void Plan::run_step(ShapeState& st, size_t k) {
         st.convs[k].primitive.execute(stream_, st.convs[k].args);
         return;
     }
-    const OpDesc& op = desc_.ops[step.op];
-    const Shape& in = st.shapes[op.inputs[0]];
-    const float* x = st.tensor[op.inputs[0]];
-    float* y = st.tensor[step.output];
-    const int64_t n = st.n;
-    switch (op.kind) {
-        case OpKind::Relu: { const float zero = 0.f; prelu_nhwc(x, y, n, in, &zero, 1); break; }
-        case OpKind::LeakyRelu: prelu_nhwc(x, y, n, in, &op.alpha, 1); break;
-        case OpKind::PRelu: prelu_nhwc(x, y, n, in, desc_.blobs[op.blobA].data(), desc_.blobs[op.blobA].size()); break;
-        case OpKind::Affine:
-            affine_nhwc(x, y, n, in, desc_.blobs[op.blobA].data(), desc_.blobs[op.blobA].size(),
-                        desc_.blobs[op.blobB].data(), desc_.blobs[op.blobB].size());
-            break;
-        case OpKind::Add: add_nhwc(x, st.tensor[op.inputs[1]], y, n * in.c * in.h * in.w); break;
-        case OpKind::Sub: sub_nhwc(x, st.tensor[op.inputs[1]], y, n * in.c * in.h * in.w); break;
-        case OpKind::Concat: {
-            std::vector<const float*> parts;
-            std::vector<int64_t> channels;
-            for (uint32_t t : op.inputs) { parts.push_back(st.tensor[t]); channels.push_back(st.shapes[t].c); }
-            concat_nhwc(parts, channels, y, n, st.shapes[step.output]);
-            break;
-        }
-        case OpKind::DepthToSpace: depth_to_space_nhwc(x, y, n, in, op.block, op.dcr); break;
-        case OpKind::Pad: pad_nhwc(x, y, n, in, op.padT, op.padL, op.padB, op.padR, op.padEdge, op.alpha); break;
-        case OpKind::ResizeNearest: resize_nearest_nhwc(x, y, n, in, op.block); break;
-        case OpKind::Conv: throw std::logic_error("conv step without a layer");
-    }
+    run_simple_op(desc_, desc_.ops[step.op], st.n, st.shapes, st.tensor, st.tensor[step.output]);
 }
 
 void Plan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, float* out, size_t outCapacity) {

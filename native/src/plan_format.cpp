@@ -1,5 +1,6 @@
 #include "plan_format.h"
 #include "errors.h"
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -64,6 +65,17 @@ uint32_t blob_ref(Reader& r, const PlanDesc& p, const char* what) {
     return b;
 }
 
+void read_quantizer(Reader& r, ConvParams& c, size_t index) {
+    c.quantized = bounded(r, "conv quantized flag", 0, 1) == 1;
+    if (!c.quantized) return;
+    c.weightBits = int(bounded(r, "conv weight bits", 2, 8));
+    c.uw = r.f32("conv weight bound");
+    c.l = r.f32("conv activation lower bound");
+    c.u = r.f32("conv activation upper bound");
+    if (!(c.uw > 0) || !std::isfinite(c.uw) || !std::isfinite(c.l) || !std::isfinite(c.u) || !(c.l < c.u))
+        r.fail("op " + std::to_string(index) + ": conv quantizer needs uw > 0 and finite l < u");
+}
+
 void read_conv(Reader& r, const PlanDesc& p, OpDesc& op, size_t index) {
     ConvParams& c = op.conv;
     c.inC = int(bounded(r, "conv inC", 1, kMaxChannels));
@@ -87,6 +99,7 @@ void read_conv(Reader& r, const PlanDesc& p, OpDesc& op, size_t index) {
     if (p.blobs[c.biasBlob].size() != uint64_t(c.outC))
         r.fail("op " + std::to_string(index) + ": conv bias blob has " + std::to_string(p.blobs[c.biasBlob].size()) +
                " floats, expected " + std::to_string(c.outC));
+    if (p.version >= kQuantPlanVersion) read_quantizer(r, c, index);
 }
 
 uint32_t expected_inputs(OpKind k) {
@@ -166,8 +179,11 @@ PlanDesc parse_plan(const uint8_t* data, size_t len) {
     Reader r(data, len);
     if (r.u32("magic") != kPlanMagic) r.fail("bad magic: not an adabm plan description");
     uint32_t version = r.u32("version");
-    if (version != kPlanVersion) r.fail("unsupported plan version " + std::to_string(version) + " (expected " + std::to_string(kPlanVersion) + ")");
+    if (version != kPlanVersion && version != kQuantPlanVersion)
+        r.fail("unsupported plan version " + std::to_string(version) + " (expected " + std::to_string(kPlanVersion) + " or " +
+               std::to_string(kQuantPlanVersion) + ")");
     PlanDesc p;
+    p.version = version;
     p.inputChannels = int(bounded(r, "input channels", 1, kMaxChannels));
     uint32_t opCount = r.u32("op count");
     if (opCount == 0 || opCount > r.remaining() / 8) r.fail("bad op count " + std::to_string(opCount));

@@ -1,8 +1,8 @@
 // The binary plan description: a whole float32 network as Java's PlanEncoder writes it, and its parser.
 //
-// Format, version 1. All integers are little-endian uint32, all floats little-endian IEEE float32.
+// Format, version 1 or 2. All integers are little-endian uint32, all floats little-endian IEEE float32.
 //
-//   header   magic 0x50424441 ("ADBP" in byte order), version (1), inputChannels, opCount,
+//   header   magic 0x50424441 ("ADBP" in byte order), version (1 or 2), inputChannels, opCount,
 //            outputTensor, blobCount
 //   blobs    blobCount x { count, float[count] }   parameter arrays; convs sharing weights share one blob
 //   ops      opCount x { kind, inputCount, uint32 inputs[inputCount], fields of the kind }
@@ -12,6 +12,8 @@
 //
 //   1 CONV            inC, outC, kernelH, kernelW, padTop, padLeft, padBottom, padRight, groups,
 //                     weightBlob (OIHW: outC * inC/groups * kH * kW floats), biasBlob (outC floats)
+//                     version 2 only, then: quantized (0 or 1); if 1: weightBits (2..8), float uw, float l, float u
+//                     (the fake quantizer of ADABM.md §2; activation bits come with each run, see qplan.h)
 //   2 RELU            -
 //   3 PRELU           slopeBlob (1 or C floats)
 //   4 LEAKY_RELU      float alpha
@@ -34,6 +36,7 @@ namespace adabm {
 
 constexpr uint32_t kPlanMagic = 0x50424441u;
 constexpr uint32_t kPlanVersion = 1;
+constexpr uint32_t kQuantPlanVersion = 2;  // convs carry their quantizer
 
 enum class OpKind : uint32_t {
     Conv = 1, Relu = 2, PRelu = 3, LeakyRelu = 4, Add = 5, Sub = 6, Affine = 7,
@@ -45,6 +48,10 @@ const char* op_kind_name(OpKind kind);
 struct ConvParams {
     int inC = 0, outC = 0, kh = 0, kw = 0, padT = 0, padL = 0, padB = 0, padR = 0, groups = 1;
     uint32_t weightBlob = 0, biasBlob = 0;
+    // version 2: the fake quantizer (float plans ignore it)
+    bool quantized = false;
+    int weightBits = 0;
+    float uw = 0.f, l = 0.f, u = 0.f;
 };
 
 struct OpDesc {
@@ -61,6 +68,7 @@ struct OpDesc {
 };
 
 struct PlanDesc {
+    uint32_t version = kPlanVersion;
     int inputChannels = 0;
     uint32_t outputTensor = 0;
     std::vector<std::vector<float>> blobs;

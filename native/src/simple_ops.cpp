@@ -70,26 +70,40 @@ void concat_nhwc(const std::vector<const float*>& parts, const std::vector<int64
     }
 }
 
-void depth_to_space_nhwc(const float* x, float* y, int64_t n, const Shape& in, int block, bool dcr) {
+namespace {
+
+// any element type: float activations, or the u8 codes of the integer plan
+template <typename T>
+void depth_to_space_any(const T* x, T* y, int64_t n, const Shape& in, int block, bool dcr) {
     const int64_t b = block, oc = in.c / (b * b), ow = in.w * b, rows = n * in.h;
 #pragma omp parallel for schedule(static) if (rows * in.w * in.c > kParallelMin)
     for (int64_t r = 0; r < rows; r++) {  // r = sample * in.h + input row
         for (int64_t i = 0; i < b; i++) {
-            float* yrow = y + (r * b + i) * ow * oc;
+            T* yrow = y + (r * b + i) * ow * oc;
             for (int64_t xx = 0; xx < in.w; xx++) {
-                const float* xp = x + (r * in.w + xx) * in.c;
+                const T* xp = x + (r * in.w + xx) * in.c;
                 for (int64_t j = 0; j < b; j++) {
-                    float* yp = yrow + (xx * b + j) * oc;
+                    T* yp = yrow + (xx * b + j) * oc;
                     if (dcr) {  // out[c] = in[(i*b + j)*oc + c]: one contiguous run
-                        std::memcpy(yp, xp + (i * b + j) * oc, size_t(oc) * sizeof(float));
+                        std::memcpy(yp, xp + (i * b + j) * oc, size_t(oc) * sizeof(T));
                     } else {    // CRD: out[c] = in[c*b*b + i*b + j]
-                        const float* src = xp + i * b + j;
+                        const T* src = xp + i * b + j;
                         for (int64_t k = 0; k < oc; k++) yp[k] = src[k * b * b];
                     }
                 }
             }
         }
     }
+}
+
+}  // namespace
+
+void depth_to_space_nhwc(const float* x, float* y, int64_t n, const Shape& in, int block, bool dcr) {
+    depth_to_space_any(x, y, n, in, block, dcr);
+}
+
+void depth_to_space_nhwc(const uint8_t* x, uint8_t* y, int64_t n, const Shape& in, int block, bool dcr) {
+    depth_to_space_any(x, y, n, in, block, dcr);
 }
 
 void pad_nhwc(const float* x, float* y, int64_t n, const Shape& in, int top, int left, int bottom, int right,

@@ -17,6 +17,8 @@ void sub_nhwc(const float* a, const float* b, float* y, int64_t elements);
 void concat_nhwc(const std::vector<const float*>& parts, const std::vector<int64_t>& channels, float* y, int64_t n,
                  const Shape& out);
 void depth_to_space_nhwc(const float* x, float* y, int64_t n, const Shape& in, int block, bool dcr);
+// the same permutation of u8 codes (quantizing commutes with it)
+void depth_to_space_nhwc(const uint8_t* x, uint8_t* y, int64_t n, const Shape& in, int block, bool dcr);
 void pad_nhwc(const float* x, float* y, int64_t n, const Shape& in, int top, int left, int bottom, int right,
               bool edge, float value);
 void resize_nearest_nhwc(const float* x, float* y, int64_t n, const Shape& in, int scale);

@@ -1,8 +1,10 @@
 package adabm.cli;
 
+import adabm.backend.BackendUnavailableException;
 import adabm.backend.ConvKernels;
 import adabm.backend.Plan;
 import adabm.backend.TiledRunner;
+import adabm.backend.onednn.Int8Plan;
 import adabm.eval.Dataset;
 import adabm.eval.EvalResult;
 import adabm.eval.Evaluator;
@@ -25,8 +27,12 @@ import picocli.CommandLine.Spec;
         description = {"Evaluates a model on a data set (HR/ and LR_bicubic/X{s}/<name>x{s}.png): PSNR and SSIM on Y",
                 "(EDSR/AdaBM protocol: rounded SR, shave = scale) and seconds per image; prints a table, optionally JSON.",
                 "With --quant, evaluates the model fake-quantized by an artifact of `adabm quantize` and adds FAB",
-                "(fractional average bit-width, ADABM.md §7), whole-image or in 96x96 patches (--patch 96)."})
+                "(fractional average bit-width, ADABM.md §7), whole-image or in 96x96 patches (--patch 96).",
+                "--quant with --backend onednn-int8 runs the artifact as a native integer plan (u8 activations, s8 weights)."})
 final class EvalCommand implements Callable<Integer> {
+    /** With --quant: the artifact compiled into the native integer plan instead of fake-quantized float kernels. */
+    static final String INT8_BACKEND = "onednn-int8";
+
     @Mixin ModelOptions model;
 
     @Spec CommandSpec spec;
@@ -48,7 +54,12 @@ final class EvalCommand implements Callable<Integer> {
         if (patch != 0 && quant == null) throw new IllegalArgumentException("--patch needs --quant (patch mode evaluates a quantized model)");
         if (patch < 0) throw new IllegalArgumentException("--patch must be positive, got " + patch);
         boolean explicitBackend = spec.commandLine().getParseResult().hasMatchedOption("--backend");
-        if (quant == null || explicitBackend) model.backend();   // an unknown or unavailable backend fails before any work
+        boolean int8 = INT8_BACKEND.equals(model.backend);
+        if (int8 && quant == null)
+            throw new IllegalArgumentException("--backend " + INT8_BACKEND + " needs --quant (it runs a quantized artifact in integers)");
+        if (int8 && Int8Plan.unavailableReason() != null)
+            throw new BackendUnavailableException(INT8_BACKEND + " is unavailable: " + Int8Plan.unavailableReason());
+        if (!int8 && (quant == null || explicitBackend)) model.backend();   // an unknown or unavailable backend fails before any work
         Graph g = model.loadGraph();
         // the artifact is checked against the model before any evaluation work
         QuantArtifact.Loaded artifact = quant == null ? null : QuantArtifact.read(quant, g, model.model.toString());
@@ -63,15 +74,23 @@ final class EvalCommand implements Callable<Integer> {
             QuantArtifact.Loaded a = artifact;
             System.err.printf("artifact %s: %s, method %s%n", quant.getFileName(), a.model().spec(),
                     a.description().settings().method().name().toLowerCase(Locale.ROOT));
-            try (ConvKernels kernels = ConvKernelsChoice.open(explicitBackend ? model.backend : null, model.threads, System.err);
-                 FakeQuantRunner runner = new FakeQuantRunner(a.model(), kernels)) {
-                QuantEvaluation.Result q = QuantEvaluation.evaluate(runner, set, scale, true, patch, update);
-                EvalResult e = q.eval();
-                r = new EvalResult(model.model.getFileName() + " + " + quant.getFileName() + (patch > 0 ? " (patch " + patch + ")" : ""),
-                        e.dataset(), e.scale(), e.backend(), e.mean(), e.images());
-                fab = q.imageFab();
-                meanFab = q.fab();
+            QuantEvaluation.Result q;
+            if (int8) {
+                int threads = model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();
+                try (Int8Plan plan = new Int8Plan(a.model(), threads)) {
+                    q = QuantEvaluation.evaluate(g.name() + " " + a.model().spec(), INT8_BACKEND, set, scale, patch, update, plan::run);
+                }
+            } else {
+                try (ConvKernels kernels = ConvKernelsChoice.open(explicitBackend ? model.backend : null, model.threads, System.err);
+                     FakeQuantRunner runner = new FakeQuantRunner(a.model(), kernels)) {
+                    q = QuantEvaluation.evaluate(runner, set, scale, true, patch, update);
+                }
             }
+            EvalResult e = q.eval();
+            r = new EvalResult(model.model.getFileName() + " + " + quant.getFileName() + (patch > 0 ? " (patch " + patch + ")" : ""),
+                    e.dataset(), e.scale(), e.backend(), e.mean(), e.images());
+            fab = q.imageFab();
+            meanFab = q.fab();
         } else {
             try (Plan plan = model.compile(g)) {
                 TiledRunner runner = new TiledRunner(plan, g, model.tile);

@@ -4,6 +4,7 @@ import adabm.ShapeException;
 import adabm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Patch-mode inference (ADABM.md §7): each {@link PatchTiles} tile of the LR image runs through the network on its
@@ -18,6 +19,11 @@ public final class PatchedForward {
     private PatchedForward() { }
 
     public static Result run(FakeQuantRunner runner, Tensor lr, int patch, boolean quantize) {
+        return run(tile -> quantize ? runner.run(tile, ForwardHooks.NONE) : runner.runFloat(tile, ForwardHooks.NONE), lr, patch);
+    }
+
+    /** Patch mode over any forward of one image (the fake-quant runner, the integer plan, ...). */
+    public static Result run(Function<Tensor, FakeQuantRunner.Forward> forward, Tensor lr, int patch) {
         if (lr.n != 1) throw new ShapeException("patch mode takes one image, got a batch of " + lr.n);
         Tensor out = null;
         int scale = 0;
@@ -25,8 +31,7 @@ public final class PatchedForward {
         List<Integer> offsets = new ArrayList<>();
         List<PatchTiles.Tile> tiles = PatchTiles.of(lr.h, lr.w, patch);
         for (PatchTiles.Tile t : tiles) {
-            FakeQuantRunner.Forward f = quantize ? runner.run(PatchTiles.crop(lr, t), ForwardHooks.NONE)
-                    : runner.runFloat(PatchTiles.crop(lr, t), ForwardHooks.NONE);
+            FakeQuantRunner.Forward f = forward.apply(PatchTiles.crop(lr, t));
             Tensor sr = f.output();
             if (out == null) {
                 scale = sr.h / t.h();

@@ -4,8 +4,10 @@ import adabm.eval.Dataset;
 import adabm.eval.EvalResult;
 import adabm.eval.Evaluator;
 import adabm.eval.Progress;
+import adabm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * PSNR/SSIM (via {@link Evaluator}) and FAB (ADABM.md §7) of a fake-quantized model on a data set, in whole-image
@@ -32,20 +34,29 @@ public final class QuantEvaluation {
 
     /** @param patch LR tile size for patch mode (96 in the paper); 0 = whole-image mode */
     public static Result evaluate(FakeQuantRunner runner, Dataset dataset, int scale, boolean quantize, int patch, Progress progress) {
+        String label = runner.model().graph().name() + (quantize ? " " + runner.model().spec() : " float32");
+        return evaluate(label, runner.kernels().name() + "-fakequant", dataset, scale, patch, progress,
+                lr -> quantize ? runner.run(lr, ForwardHooks.NONE) : runner.runFloat(lr, ForwardHooks.NONE));
+    }
+
+    /**
+     * The same evaluation over any forward of one image (the fake-quant runner, the integer plan, ...).
+     * @param backend the backend name the result reports
+     */
+    public static Result evaluate(String label, String backend, Dataset dataset, int scale, int patch, Progress progress,
+                                  Function<Tensor, FakeQuantRunner.Forward> forward) {
         if (patch < 0) throw new IllegalArgumentException("patch size must be positive (or 0 for whole images), got " + patch);
         List<Double> fabs = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
         List<List<Integer>> tiles = new ArrayList<>();
-        String label = runner.model().graph().name() + (quantize ? " " + runner.model().spec() : " float32")
-                + (patch > 0 ? " patch " + patch : "");
-        EvalResult r = Evaluator.evaluate(label, runner.kernels().name() + "-fakequant", dataset, scale, lr -> {
+        EvalResult r = Evaluator.evaluate(label + (patch > 0 ? " patch " + patch : ""), backend, dataset, scale, lr -> {
             if (patch > 0) {
-                PatchedForward.Result p = PatchedForward.run(runner, lr, patch, quantize);
+                PatchedForward.Result p = PatchedForward.run(forward, lr, patch);
                 fabs.add(p.fab());
                 tiles.add(p.tileOffsets());
                 return p.output();
             }
-            FakeQuantRunner.Forward f = quantize ? runner.run(lr, ForwardHooks.NONE) : runner.runFloat(lr, ForwardHooks.NONE);
+            FakeQuantRunner.Forward f = forward.apply(lr);
             fabs.add(f.fab()[0]);
             offsets.add(f.imageOffsets()[0]);
             tiles.add(List.of(f.imageOffsets()[0]));

@@ -26,7 +26,12 @@ public final class Quantizers {
 
     // ---- activation: asymmetric [l, u], codes 0..2^b-1 ----
 
-    /** xq = l + round((clamp(x,l,u) - l)/(u - l) * n) * (u - l)/n with n = 2^b - 1. */
+    /**
+     * xq = l + round((clamp(x,l,u) - l)/(u - l) * n) * (u - l)/n with n = 2^b - 1, evaluated as l + q * s_a with the
+     * step s_a = (u - l)/n rounded once: the grid is then the integer plan's (ADABM.md §8) to float32 rounding of
+     * each value, where q * (u - l) / n would add an error that depends on the code alone and so sums coherently
+     * over a conv's taps.
+     */
     public static float activation(float x, float l, float u, int bits) {
         checkBits(bits, "activation quantizer");
         checkRange(l, u);
@@ -36,7 +41,7 @@ public final class Quantizers {
     static float activationUnchecked(float x, float l, float u, int n) {
         float c = Math.min(Math.max(x, l), u);
         float q = (float) Math.rint((c - l) / (u - l) * n);
-        return l + q * (u - l) / n;
+        return l + q * ((u - l) / n);
     }
 
     /** Fake-quantizes {@code len} values of src from {@code from} into dst at the same positions. */
@@ -145,7 +150,12 @@ public final class Quantizers {
 
     // ---- weight: symmetric [-uw, uw], 2^bw levels, 0 is not a level ----
 
-    /** wq = -uw + round((clamp(W,-uw,uw) + uw)/(2 uw) * n) * 2 uw / n with n = 2^bw - 1. */
+    /**
+     * wq = -uw + k * 2 uw / n with k = round((clamp(W,-uw,uw) + uw)/(2 uw) * n), n = 2^bw - 1, evaluated as the odd
+     * integer 2k - n times the step uw/n rounded once: -uw + k*2uw/n cancels near 0 and leaves an error of about one
+     * ulp of uw on the smallest weights, the same for every weight with that code, which the integer plan's exact
+     * s8 codes do not share.
+     */
     public static float weight(float w, float uw, int bits) {
         checkBits(bits, "weight quantizer");
         checkWeightBound(uw);
@@ -155,7 +165,7 @@ public final class Quantizers {
     static float weightUnchecked(float w, float uw, int n) {
         float wc = Math.min(Math.max(w, -uw), uw);
         float k = (float) Math.rint((wc + uw) / (2 * uw) * n);
-        return -uw + k * 2 * uw / n;
+        return (2 * k - n) * (uw / n);
     }
 
     /** A fake-quantized copy of a whole weight array. */

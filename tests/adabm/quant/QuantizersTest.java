@@ -68,8 +68,10 @@ class QuantizersTest {
             assertFalse(levels.contains(0f) || levels.contains(-0f), "0 must not be a level at " + b + " bits");
             for (float v : levels) assertEquals(-v, levels.ceiling(-v - 1e-6f), 1e-6f, "symmetric at " + b + " bits");
         }
-        // 8 bits: 0 -> 127.5 -> 128 -> -1 + 256/255
-        assertEquals(-1f + 128f * 2f / 255f, Quantizers.weight(0f, 1f, 8));
+        // 8 bits: 0 -> 127.5 -> 128 -> odd code 2*128 - 255 = 1 -> one step 1/255, rounded once (-1 + 256/255 in
+        // float32 would cancel and miss it by an ulp of 1)
+        assertEquals(1f / 255f, Quantizers.weight(0f, 1f, 8));
+        assertEquals(-Quantizers.weight(0.3f, 1f, 4), Quantizers.weight(-0.3f, 1f, 4), "exactly symmetric");
     }
 
     @Test

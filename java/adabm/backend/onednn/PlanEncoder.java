@@ -1,8 +1,11 @@
 package adabm.backend.onednn;
 
+import adabm.AdabmException;
 import adabm.UnsupportedOpException;
 import adabm.graph.Graph;
 import adabm.graph.Op;
+import adabm.quant.LayerQuant;
+import adabm.quant.QuantModel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,6 +25,8 @@ import java.util.Map;
 public final class PlanEncoder {
     public static final int MAGIC = 0x50424441;   // "ADBP"
     public static final int VERSION = 1;
+    /** Version 2: every conv also carries its fake quantizer (the integer plan, {@link Int8Plan}). */
+    public static final int QUANT_VERSION = 2;
 
     static final int CONV = 1, RELU = 2, PRELU = 3, LEAKY_RELU = 4, ADD = 5, SUB = 6, AFFINE = 7, CONCAT = 8,
             DEPTH_TO_SPACE = 9, PAD = 10, RESIZE_NEAREST = 11;
@@ -39,7 +44,13 @@ public final class PlanEncoder {
     }
 
     /** The description in a segment of arena, sized exactly. */
-    public static MemorySegment encode(Graph graph, Arena arena) {
+    public static MemorySegment encode(Graph graph, Arena arena) { return encode(graph, null, arena); }
+
+    /**
+     * With a quantized model: a version-2 description whose convs carry their quantizer (quantized flag, weight bits,
+     * weight bound, activation bounds) from the model's layers; float layers are flagged unquantized.
+     */
+    public static MemorySegment encode(Graph graph, QuantModel quant, Arena arena) {
         Map<String, Integer> tensors = new HashMap<>();
         tensors.put(graph.input(), 0);
         List<Op> ops = graph.ops();
@@ -49,13 +60,16 @@ public final class PlanEncoder {
         Map<float[], Integer> blobIds = new IdentityHashMap<>();
         List<float[]> blobs = new ArrayList<>();
         Ints body = new Ints();
-        for (Op op : ops) writeOp(body, op, tensors, blob -> blobIds.computeIfAbsent(blob, b -> { blobs.add(b); return blobs.size() - 1; }));
+        for (Op op : ops) {
+            writeOp(body, op, tensors, blob -> blobIds.computeIfAbsent(blob, b -> { blobs.add(b); return blobs.size() - 1; }));
+            if (quant != null && op instanceof Op.Conv2d c) writeQuantizer(body, quant.layer(c.name()));
+        }
 
         long size = 24L + 4L * body.size;
         for (float[] b : blobs) size += 4 + 4L * b.length;
         MemorySegment out = arena.allocate(size, 8);
         long pos = 0;
-        for (int v : new int[] {MAGIC, VERSION, graph.inputChannels(), ops.size(), tensors.get(graph.output()), blobs.size()}) {
+        for (int v : new int[] {MAGIC, quant == null ? VERSION : QUANT_VERSION, graph.inputChannels(), ops.size(), tensors.get(graph.output()), blobs.size()}) {
             out.set(U32, pos, v);
             pos += 4;
         }
@@ -102,6 +116,16 @@ public final class PlanEncoder {
             case Op.Sub s -> { }
             case Op.Concat c -> { }
         }
+    }
+
+    private static void writeQuantizer(Ints w, LayerQuant layer) {
+        if (!layer.kind().quantized()) {
+            w.add(0);
+            return;
+        }
+        if (!layer.calibrated()) throw new AdabmException("layer " + layer.name() + " is not calibrated (no activation or weight bounds)");
+        w.add(1).add(layer.weightBits()).add(Float.floatToRawIntBits(layer.weightBound()))
+                .add(Float.floatToRawIntBits(layer.lower())).add(Float.floatToRawIntBits(layer.upper()));
     }
 
     /** A growable int list: the op section, written as little-endian words. */

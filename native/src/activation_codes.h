@@ -1,0 +1,11 @@
+// The activation fake quantizer of ADABM.md §2 as u8 codes: q = rint((clamp(x, l, u) - l) / (u - l) * (2^b - 1)),
+// in float32 in exactly the order Java's Quantizers.activation computes it, so the codes are bit-identical to
+// what the fake-quant oracle feeds its conv.
+#pragma once
+#include <cstdint>
+
+namespace adabm {
+
+void activation_codes(const float* x, uint8_t* q, int64_t count, float l, float u, int bits);
+
+}  // namespace adabm

@@ -1,0 +1,333 @@
+#include "qplan.h"
+#include "activation_codes.h"
+#include "errors.h"
+#include "op_step.h"
+#include "simple_ops.h"
+#include "threads.h"
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+namespace adabm {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct QuantPlan::ShapeState {
+    int64_t n = 0, h = 0, w = 0;
+    std::vector<Shape> shapes;            // per tensor
+    std::vector<AlignedBuffer> buffers;   // owned storage, shared by buffers whose lifetimes do not overlap
+    std::vector<float*> tensor;           // per tensor id: its float NHWC buffer (null if never materialised)
+    std::vector<uint8_t*> codes;          // per op: the u8 NHWC codes of that quantized conv's input
+    std::vector<uint8_t*> shuffled;       // per op: ... before the pixel shuffle in front of it
+    std::vector<ConvExec> fconvs;         // per op: float conv primitives
+    AlignedBuffer scratchpad;             // float convs' oneDNN scratchpad
+    AlignedBuffer floatScratch;           // float output of bw = 8 convs whose codes go on to the next conv
+    memory inUser, inNhwc, outNhwc, outUser;
+    dnnl::reorder toNhwc, toNchw;
+};
+
+QuantPlan::QuantPlan(PlanDesc desc, int threads, bool directCodes)
+    : desc_(std::move(desc)), threads_(threads), directCodes_(directCodes), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    if (desc_.version < kQuantPlanVersion) throw PlanFormatError("an integer plan needs a version-2 description (with quantizers)");
+    qconvs_.resize(desc_.ops.size());
+    fconvs_.resize(desc_.ops.size());
+    for (size_t i = 0; i < desc_.ops.size(); i++) {
+        const OpDesc& op = desc_.ops[i];
+        if (op.kind != OpKind::Conv) continue;
+        const ConvParams& p = op.conv;
+        if (p.quantized) {
+            QuantConvShape s{p.inC, p.outC, p.kh, p.kw, p.padT, p.padL, p.padB, p.padR, p.groups};
+            qconvs_[i] = std::make_unique<QuantConv>(s, desc_.blobs[p.weightBlob].data(), desc_.blobs[p.biasBlob].data(), threads);
+            qconvs_[i]->set_weight_bits(p.uw, p.weightBits);
+        } else {
+            Step step;
+            step.op = i;
+            step.output = op.output;
+            step.reads = op.inputs;
+            fconvs_[i] = std::make_unique<ConvLayer>(desc_, step, weights_);
+        }
+    }
+    analyse();
+}
+
+QuantPlan::~QuantPlan() { liveTag = 0; }
+
+// Steps in op order. A quantized conv reads codes; they come from the conv before it (fused requantization) when
+// its input tensor has no other reader and is a quantized conv's output, directly, through a ReLU (applied in the
+// requantization) or through a pixel shuffle (applied to the codes); otherwise a quantize step makes them from
+// floats.
+void QuantPlan::analyse() {
+    const size_t nOps = desc_.ops.size(), nTensors = desc_.tensorCount();
+    std::vector<bool> needed(nTensors, false);
+    needed[desc_.outputTensor] = true;
+    for (size_t i = nOps; i-- > 0;)
+        if (needed[desc_.ops[i].output])
+            for (uint32_t t : desc_.ops[i].inputs) needed[t] = true;
+    std::vector<int> uses(nTensors, 0);
+    for (size_t i = 0; i < nOps; i++)
+        if (needed[desc_.ops[i].output])
+            for (uint32_t t : desc_.ops[i].inputs) uses[t]++;
+    const auto single_use = [&](uint32_t t) { return t != 0 && t != desc_.outputTensor && uses[t] == 1; };
+    const auto quantized_conv = [&](size_t op) { return desc_.ops[op].kind == OpKind::Conv && desc_.ops[op].conv.quantized; };
+
+    std::vector<int> requantTo(nOps, -1);
+    std::vector<bool> requantRelu(nOps, false), requantShuffled(nOps, false), fromCodes(nOps, false), skipped(nOps, false);
+    shuffleFor_.assign(nOps, -1);
+    for (size_t c = 0; c < nOps; c++) {
+        if (!needed[desc_.ops[c].output] || !quantized_conv(c)) continue;
+        const uint32_t t = desc_.ops[c].inputs[0];
+        if (!single_use(t)) continue;
+        const size_t producer = t - 1;
+        if (quantized_conv(producer)) {
+            requantTo[producer] = int(c);
+            fromCodes[c] = true;
+        } else if (desc_.ops[producer].kind == OpKind::Relu) {
+            const uint32_t t0 = desc_.ops[producer].inputs[0];
+            if (single_use(t0) && quantized_conv(t0 - 1)) {
+                requantTo[t0 - 1] = int(c);
+                requantRelu[t0 - 1] = true;
+                fromCodes[c] = true;
+                skipped[producer] = true;
+            }
+        } else if (desc_.ops[producer].kind == OpKind::DepthToSpace) {
+            const uint32_t t0 = desc_.ops[producer].inputs[0];
+            if (single_use(t0) && quantized_conv(t0 - 1)) {
+                requantTo[t0 - 1] = int(c);
+                requantShuffled[t0 - 1] = true;
+                shuffleFor_[c] = int(producer);
+                fromCodes[c] = true;
+                skipped[producer] = true;
+            }
+        }
+    }
+
+    for (size_t i = 0; i < nOps; i++) {
+        const OpDesc& op = desc_.ops[i];
+        if (!needed[op.output] || skipped[i]) continue;
+        if (quantized_conv(i)) {
+            if (shuffleFor_[i] >= 0) {
+                QStep q;
+                q.kind = StepKind::ShuffleCodes;
+                q.op = i;
+                q.reads = {shuffled_id(i)};
+                q.write = codes_id(i);
+                steps_.push_back(q);
+            }
+            if (!fromCodes[i]) {
+                QStep q;
+                q.kind = StepKind::Quantize;
+                q.op = i;
+                q.reads = {op.inputs[0]};
+                q.write = codes_id(i);
+                steps_.push_back(q);
+            }
+            QStep s;
+            s.kind = StepKind::QConv;
+            s.op = i;
+            s.requantTo = requantTo[i];
+            s.requantRelu = requantRelu[i];
+            s.requantShuffled = requantShuffled[i];
+            s.reads = {codes_id(i)};
+            s.write = requantTo[i] < 0 ? op.output
+                    : requantShuffled[i] ? shuffled_id(size_t(requantTo[i])) : codes_id(size_t(requantTo[i]));
+            steps_.push_back(s);
+        } else {
+            QStep s;
+            s.kind = op.kind == OpKind::Conv ? StepKind::FConv : StepKind::Simple;
+            s.op = i;
+            s.reads.assign(op.inputs.begin(), op.inputs.end());
+            s.write = op.output;
+            steps_.push_back(s);
+        }
+    }
+    lastUse_.assign(nTensors + 2 * nOps, -1);
+    for (size_t k = 0; k < steps_.size(); k++)
+        for (size_t b : steps_[k].reads) lastUse_[b] = int64_t(k);
+    lastUse_[desc_.outputTensor] = int64_t(steps_.size());
+}
+
+void QuantPlan::output_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) const {
+    if (n <= 0 || n > 65536) throw ShapeError("batch size " + std::to_string(n) + " is out of range");
+    std::vector<Shape> s = infer_shapes(desc_, c, h, w);
+    const Shape& o = s[desc_.outputTensor];
+    out[0] = n; out[1] = o.c; out[2] = o.h; out[3] = o.w;
+}
+
+QuantPlan::ShapeState& QuantPlan::state_for(int64_t n, int64_t h, int64_t w) {
+    for (auto it = shapes_.begin(); it != shapes_.end(); ++it)
+        if ((*it)->n == n && (*it)->h == h && (*it)->w == w) {
+            shapes_.splice(shapes_.begin(), shapes_, it);
+            return *shapes_.front();
+        }
+    if (shapes_.size() >= kMaxCachedShapes) shapes_.pop_back();  // free before building: bounds the peak
+    shapes_.push_front(build_state(n, h, w));
+    return *shapes_.front();
+}
+
+std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t h, int64_t w) {
+    auto st = std::make_unique<ShapeState>();
+    st->n = n; st->h = h; st->w = w;
+    st->shapes = infer_shapes(desc_, desc_.inputChannels, h, w);
+    for (const Shape& s : st->shapes)
+        if (s.c * s.h * s.w > (int64_t(1) << 36) / n) throw ShapeError("batch of " + std::to_string(n) + " is too large");
+    const size_t nTensors = desc_.tensorCount();
+    // buffer sizes in floats: a float tensor, or a conv's input codes (one byte each)
+    const auto floats_of = [&](size_t id) {
+        if (id < nTensors) {
+            const Shape& s = st->shapes[id];
+            return size_t(n * s.c * s.h * s.w);
+        }
+        const bool shuffled = id >= nTensors + desc_.ops.size();
+        const size_t conv = shuffled ? id - nTensors - desc_.ops.size() : id - nTensors;
+        const uint32_t t = shuffled ? desc_.ops[size_t(shuffleFor_[conv])].inputs[0] : desc_.ops[conv].inputs[0];
+        const Shape& s = st->shapes[t];
+        return (size_t(n * s.c * s.h * s.w) + 3) / 4;
+    };
+    BufferPlanner planner;
+    std::vector<size_t> slot(nTensors + 2 * desc_.ops.size(), SIZE_MAX);
+    slot[0] = planner.acquire(floats_of(0));
+    if (lastUse_[0] < 0) planner.release(slot[0]);
+    for (size_t k = 0; k < steps_.size(); k++) {
+        const QStep& step = steps_[k];
+        slot[step.write] = planner.acquire(floats_of(step.write));
+        for (size_t b : step.reads)
+            if (lastUse_[b] == int64_t(k) && slot[b] != SIZE_MAX) planner.release(slot[b]);
+    }
+    for (const QStep& step : steps_)
+        for (size_t b : step.reads)
+            if (slot[b] == SIZE_MAX) throw std::logic_error("buffer " + std::to_string(b) + " is read but never written");
+    st->buffers = planner.allocate();
+    st->tensor.assign(nTensors, nullptr);
+    st->codes.assign(desc_.ops.size(), nullptr);
+    st->shuffled.assign(desc_.ops.size(), nullptr);
+    for (size_t b = 0; b < slot.size(); b++) {
+        if (slot[b] == SIZE_MAX) continue;
+        float* p = st->buffers[slot[b]].get();
+        if (b < nTensors) st->tensor[b] = p;
+        else if (b < nTensors + desc_.ops.size()) st->codes[b - nTensors] = reinterpret_cast<uint8_t*>(p);
+        else st->shuffled[b - nTensors - desc_.ops.size()] = reinterpret_cast<uint8_t*>(p);
+    }
+
+    size_t scratch = 0, floatScratch = 0;
+    st->fconvs.resize(desc_.ops.size());
+    for (const QStep& step : steps_) {
+        if (step.kind == StepKind::FConv) {
+            st->fconvs[step.op] = fconvs_[step.op]->build(engine_, stream_, n, st->shapes, st->tensor);
+            scratch = std::max(scratch, st->fconvs[step.op].scratchpadBytes);
+        }
+        if (step.kind == StepKind::QConv && step.requantTo >= 0 && (desc_.ops[step.op].conv.weightBits == 8 || !directCodes_))
+            floatScratch = std::max(floatScratch, size_t(n) * size_t(st->shapes[desc_.ops[step.op].output].c) *
+                                                      size_t(st->shapes[desc_.ops[step.op].output].pixels()));
+    }
+    if (scratch) {
+        st->scratchpad = allocate_floats((scratch + sizeof(float) - 1) / sizeof(float));
+        memory pad(memory::desc({int64_t(scratch)}, dt::u8, tag::x), engine_, st->scratchpad.get());
+        for (ConvExec& c : st->fconvs)
+            if (c.primitive) c.args[DNNL_ARG_SCRATCHPAD] = pad;
+    }
+    if (floatScratch) st->floatScratch = allocate_floats(floatScratch);
+
+    const Shape& in = st->shapes[0];
+    const Shape& out = st->shapes[desc_.outputTensor];
+    memory::desc inUser({n, in.c, in.h, in.w}, dt::f32, tag::nchw), inNhwc({n, in.c, in.h, in.w}, dt::f32, tag::nhwc);
+    memory::desc outUser({n, out.c, out.h, out.w}, dt::f32, tag::nchw), outNhwc({n, out.c, out.h, out.w}, dt::f32, tag::nhwc);
+    st->inUser = memory(inUser, engine_, DNNL_MEMORY_NONE);
+    st->inNhwc = memory(inNhwc, engine_, st->tensor[0]);
+    st->outUser = memory(outUser, engine_, DNNL_MEMORY_NONE);
+    st->outNhwc = memory(outNhwc, engine_, st->tensor[desc_.outputTensor]);
+    st->toNhwc = dnnl::reorder(st->inUser, st->inNhwc);
+    st->toNchw = dnnl::reorder(st->outNhwc, st->outUser);
+    return st;
+}
+
+void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits) {
+    const OpDesc& op = desc_.ops[step.op];
+    switch (step.kind) {
+        case StepKind::Quantize: {
+            const Shape& s = st.shapes[op.inputs[0]];
+            activation_codes(st.tensor[op.inputs[0]], st.codes[step.op], st.n * s.c * s.h * s.w, op.conv.l, op.conv.u, bits[step.op]);
+            break;
+        }
+        case StepKind::QConv: {
+            const Shape& in = st.shapes[op.inputs[0]];
+            QuantConv& conv = *qconvs_[step.op];
+            if (step.requantTo >= 0) {
+                const ConvParams& next = desc_.ops[size_t(step.requantTo)].conv;
+                const Requantizer r{next.l, next.u, bits[step.requantTo], step.requantRelu};
+                // float values then Java's requantization formula, unless the direct u8 path is allowed (bw <= 7)
+                float* floats = op.conv.weightBits == 8 || !directCodes_ ? st.floatScratch.get() : nullptr;
+                uint8_t* codesOut = step.requantShuffled ? st.shuffled[size_t(step.requantTo)] : st.codes[size_t(step.requantTo)];
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], floats, codesOut, &r);
+            } else {
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[op.output],
+                         nullptr, nullptr);
+            }
+            break;
+        }
+        case StepKind::FConv:
+            st.fconvs[step.op].primitive.execute(stream_, st.fconvs[step.op].args);
+            stream_.wait();
+            break;
+        case StepKind::Simple:
+            run_simple_op(desc_, op, st.n, st.shapes, st.tensor, st.tensor[op.output]);
+            break;
+        case StepKind::ShuffleCodes: {
+            const OpDesc& shuffle = desc_.ops[size_t(shuffleFor_[step.op])];
+            depth_to_space_nhwc(st.shuffled[step.op], st.codes[step.op], st.n, st.shapes[shuffle.inputs[0]], shuffle.block, shuffle.dcr);
+            break;
+        }
+    }
+}
+
+void QuantPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, const int32_t* bits, size_t bitsLen,
+                    float* out, size_t outCapacity) {
+    if (!in || !out) throw ArgumentError("null input or output buffer");
+    if (!bits || bitsLen < desc_.ops.size())
+        throw ArgumentError("the bit widths hold " + std::to_string(bits ? bitsLen : 0) + " entries, the plan has " +
+                            std::to_string(desc_.ops.size()) + " ops");
+    for (size_t i = 0; i < desc_.ops.size(); i++)
+        if (qconvs_[i] && (bits[i] < 2 || bits[i] > 8))
+            throw ArgumentError("op " + std::to_string(i) + " (quantized conv): " + std::to_string(bits[i]) +
+                                " activation bits, the integer plan runs 2..8");
+    int64_t shape[4];
+    output_shape(n, c, h, w, shape);
+    const size_t needed = size_t(shape[0] * shape[1] * shape[2] * shape[3]);
+    if (outCapacity < needed)
+        throw ArgumentError("output buffer holds " + std::to_string(outCapacity) + " floats, the output needs " + std::to_string(needed));
+    ThreadScope threads(threads_);
+    ShapeState& st = state_for(n, h, w);
+    st.inUser.set_data_handle(const_cast<float*>(in));
+    st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
+    stream_.wait();
+    static const bool profile = std::getenv("ADABM_QPLAN_PROFILE") != nullptr;  // per-step times on stderr
+    static const char* const kinds[] = {"quantize", "int8 conv", "fp32 conv", "float op", "shuffle codes"};
+    for (const QStep& step : steps_) {
+        const auto t0 = std::chrono::steady_clock::now();
+        run_step(st, step, bits);
+        if (profile)
+            std::fprintf(stderr, "qplan op %zu %s%s: %.2f ms\n", step.op, kinds[int(step.kind)], step.requantTo >= 0 ? " -> codes" : "",
+                         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    st.outUser.set_data_handle(out);
+    st.toNchw.execute(stream_, st.outNhwc, st.outUser);
+    stream_.wait();
+}
+
+std::string QuantPlan::implementations() const {
+    std::string out;
+    if (shapes_.empty()) return out;
+    for (const QStep& step : steps_) {
+        if (step.kind == StepKind::QConv)
+            out += "op " + std::to_string(step.op) + " int8: " + qconvs_[step.op]->implementation() + "\n";
+        if (step.kind == StepKind::FConv)
+            out += "op " + std::to_string(step.op) + " fp32: " + shapes_.front()->fconvs[step.op].implementation + "\n";
+    }
+    return out;
+}
+
+}  // namespace adabm

@@ -1,0 +1,82 @@
+// A whole fake-quantized network run in integers (ADABM.md §8): a version-2 plan description whose convs carry
+// their quantizers. Every quantized conv is a QuantConv (u8 codes x s8 weights, exact border ring and bw = 8
+// split); its codes come either straight from the previous quantized conv (fused requantization, also through a
+// ReLU: clamp(relu(x), l, u) = clamp(x, max(l, 0), u), still counted in steps from l) or from a quantize pass over
+// a float tensor. Everything else (float convs of body mode, adds, pixel shuffles, ...) runs in float32 NHWC in the
+// same plan. Primitives are built once per input shape; the activation bits of each run only change runtime
+// scales. Not thread-safe: one run at a time. ADABM_QPLAN_PROFILE=1 in the environment prints each step's time.
+#pragma once
+#include "buffer_pool.h"
+#include "conv_layer.h"
+#include "int8_conv.h"
+#include "plan_format.h"
+#include "shapes.h"
+#include <oneapi/dnnl/dnnl.hpp>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace adabm {
+
+class QuantPlan {
+public:
+    static constexpr size_t kMaxCachedShapes = 2;
+    static constexpr uint64_t kLiveTag = 0x6164616271706c6eull;
+
+    // directCodes: quantized convs followed by another one write its u8 codes straight from oneDNN (runtime scales,
+    // a clip post-op; faster) instead of float values requantized by Java's formula, operation for operation.
+    // Both are exact integer convs; they differ only where a value lands exactly on a rounding tie of the next
+    // quantizer in float32, which the direct path may round the other way - and in a deep network one such code
+    // moves many later ones. Off: the output follows the fake-quant forward's rounding (ADABM.md §8 exactness).
+    QuantPlan(PlanDesc desc, int threads, bool directCodes);
+    ~QuantPlan();
+
+    void output_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) const;
+    // bits[i]: activation bits (2..8) of op i when it is a quantized conv; other entries are ignored.
+    void run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, const int32_t* bits, size_t bitsLen,
+             float* out, size_t outCapacity);
+    size_t cached_shapes() const { return shapes_.size(); }
+    // one line per conv of the most recently run shape: "op <i> int8|fp32: <oneDNN implementation>"
+    std::string implementations() const;
+
+    uint64_t liveTag = kLiveTag;
+
+private:
+    // Quantize: float tensor -> a conv's input codes; ShuffleCodes: a pixel shuffle of codes (the conv before it
+    // requantized to the next conv's quantizer, which commutes with the permutation)
+    enum class StepKind { Quantize, QConv, FConv, Simple, ShuffleCodes };
+    struct QStep {
+        StepKind kind = StepKind::Simple;
+        size_t op = 0;                  // the op run; for Quantize and ShuffleCodes, the conv whose input codes it makes
+        int requantTo = -1;             // QConv: the conv whose codes it writes (-1: float output)
+        bool requantRelu = false;       // ... through a ReLU
+        bool requantShuffled = false;   // ... before the pixel shuffle in front of that conv
+        std::vector<size_t> reads;      // buffer ids (see codes_id)
+        size_t write = 0;
+    };
+    struct ShapeState;
+
+    // buffer ids: tensor t's floats = t; a quantized conv's input codes; its codes before a pixel shuffle
+    size_t codes_id(size_t convOp) const { return desc_.tensorCount() + convOp; }
+    size_t shuffled_id(size_t convOp) const { return desc_.tensorCount() + desc_.ops.size() + convOp; }
+    void analyse();
+    std::unique_ptr<ShapeState> build_state(int64_t n, int64_t h, int64_t w);
+    ShapeState& state_for(int64_t n, int64_t h, int64_t w);
+    void run_step(ShapeState& st, const QStep& step, const int32_t* bits);
+
+    PlanDesc desc_;
+    int threads_;
+    bool directCodes_;
+    dnnl::engine engine_;
+    dnnl::stream stream_;
+    WeightCache weights_;
+    std::vector<QStep> steps_;
+    std::vector<int64_t> lastUse_;                    // per buffer id
+    std::vector<int> shuffleFor_;                     // per quantized conv: the pixel shuffle its codes pass (-1: none)
+    std::vector<std::unique_ptr<QuantConv>> qconvs_;  // per op; null unless a quantized conv
+    std::vector<std::unique_ptr<ConvLayer>> fconvs_;  // per op; null unless a float conv
+    std::list<std::unique_ptr<ShapeState>> shapes_;   // most recently used first
+};
+
+}  // namespace adabm

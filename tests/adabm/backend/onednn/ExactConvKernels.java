@@ -1,0 +1,68 @@
+package adabm.backend.onednn;
+
+import adabm.backend.ConvKernels;
+import adabm.graph.Op;
+import adabm.tensor.Tensor;
+import java.util.stream.IntStream;
+
+/**
+ * A fake-quant oracle without float32 summation noise: each output is bias + sum of weight x input with every product
+ * and the sum in float64 (products of two float32 values are exact in float64; a sum of a few thousand of them
+ * loses ~1e-16 relative), rounded once to float32. Forward only.
+ *
+ * <p>Why the integer plan is checked against this rather than a float32 conv: a float32 conv's summation error
+ * (~1e-6 of the magnitude) moves a later quantizer's code wherever a value sits near a rounding boundary, and in a
+ * 20-30-layer network each moved code moves more; two float32 fake-quant implementations (Java, oneDNN) already
+ * differ in ~2% of the 8-bit pixels of a Set5 image. The integer plan computes the fake-quant sums exactly, so the
+ * exact oracle is the one it must equal.
+ */
+final class ExactConvKernels implements ConvKernels {
+    @Override public String name() { return "exact"; }
+
+    @Override public Tensor forward(Op.Conv2d c, float[] weight, Tensor x) {
+        int oh = x.h + c.padTop() + c.padBottom() - c.kernelH() + 1, ow = x.w + c.padLeft() + c.padRight() - c.kernelW() + 1;
+        Tensor y = new Tensor(x.n, c.outChannels(), oh, ow);
+        double[] in = new double[x.data.length];
+        for (int i = 0; i < in.length; i++) in[i] = x.data[i];
+        double[] wt = new double[weight.length];
+        for (int i = 0; i < wt.length; i++) wt[i] = weight[i];
+        IntStream.range(0, x.n * c.outChannels()).parallel()
+                .forEach(job -> channel(x, in, c, wt, y, job / c.outChannels(), job % c.outChannels()));
+        return y;
+    }
+
+    private static void channel(Tensor x, double[] in, Op.Conv2d c, double[] wt, Tensor y, int n, int oc) {
+        int kh = c.kernelH(), kw = c.kernelW(), ipg = c.inPerGroup(), group = oc / c.outPerGroup();
+        int ih = x.h, iw = x.w, oh = y.h, ow = y.w;
+        double[] row = new double[ow];
+        for (int oy = 0; oy < oh; oy++) {
+            java.util.Arrays.fill(row, c.bias()[oc]);
+            for (int i = 0; i < ipg; i++) {
+                int inBase = x.index(n, group * ipg + i, 0, 0), wBase = (oc * ipg + i) * kh * kw;
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = oy + ky - c.padTop();
+                    if (iy < 0 || iy >= ih) continue;
+                    int irow = inBase + iy * iw;
+                    for (int kx = 0; kx < kw; kx++) {
+                        double wv = wt[wBase + ky * kw + kx];
+                        int shift = kx - c.padLeft();
+                        int x0 = Math.max(0, -shift), x1 = Math.min(ow, iw - shift), src = irow + shift;
+                        for (int ox = x0; ox < x1; ox++) row[ox] += wv * in[src + ox];
+                    }
+                }
+            }
+            int at = y.index(n, oc, oy, 0);
+            for (int ox = 0; ox < ow; ox++) y.data[at + ox] = (float) row[ox];
+        }
+    }
+
+    @Override public Tensor backwardData(Op.Conv2d conv, float[] weight, Tensor dy, int inH, int inW) {
+        throw new UnsupportedOperationException("forward only");
+    }
+
+    @Override public float[] backwardWeights(Op.Conv2d conv, Tensor x, Tensor dy) {
+        throw new UnsupportedOperationException("forward only");
+    }
+
+    @Override public void close() { }
+}
