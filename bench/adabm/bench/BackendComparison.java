@@ -58,7 +58,7 @@ public final class BackendComparison {
         QuantArtifact.Loaded art = quant == null ? null : QuantArtifact.read(quant, g, model.toString());
         QuantModel qm = art == null ? null : art.model();
         if (rows == null) rows = qm == null ? List.of("onednn-fp32", "ort-fp32")
-                : List.of("java-fq", "onednn-fp32", "ort-fp32", "ort-int8");   // MERGE NOTE: add "onednn-int8" once it exists
+                : List.of("java-fq", "onednn-fp32", "onednn-int8", "ort-fp32", "ort-int8");
         BackendBench.Settings settings = new BackendBench.Settings(warmup, repeats, threads);
         List<BenchRow> open = new ArrayList<>();
         try {

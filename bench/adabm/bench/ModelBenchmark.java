@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.*;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ModelBenchmark {
-    @Param({"onednn-fp32", "onednn-fq"}) public String row;   // MERGE NOTE: add "onednn-int8" once that row exists
+    @Param({"onednn-fp32", "onednn-fq", "onednn-int8"}) public String row;
     @Param({"edsr_baseline8_x2.onnx"}) public String model;
     @Param({"bird"}) public String image;
 

@@ -29,15 +29,12 @@ public final class BenchRows {
         KINDS.put("onednn-fp32", new Kind(false, c -> new FloatPlanRow("onednn", c.graph(), c.threads())));
         KINDS.put("java-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new JavaConvKernels(c.threads()))));
         KINDS.put("onednn-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new OneDnnConvKernels(c.threads()))));
-        // MERGE NOTE (lead): the oneDNN int8 AdaBM row goes here, e.g.
-        //   KINDS.put("onednn-int8", new Kind(true, c -> new Int8PlanRow(c.graph(), c.quant(), c.threads())));
-        // with Int8PlanRow a BenchRow (backend "onednn", precision "int8") wrapping the native int8 whole-model plan:
-        // run(lr) -> plan output + that image's FAB. Then add "onednn-int8" to DEFAULT_QUANT below.
+        KINDS.put("onednn-int8", new Kind(true, c -> new Int8PlanRow(c.quant(), c.threads())));
     }
 
     /** Rows run when --rows is not given: float only, or with --quant the quantized rows too. */
     public static final List<String> DEFAULT_FLOAT = List.of("onednn-fp32");
-    public static final List<String> DEFAULT_QUANT = List.of("java-fq", "onednn-fp32");
+    public static final List<String> DEFAULT_QUANT = List.of("java-fq", "onednn-fp32", "onednn-int8");
 
     public static List<String> names() { return List.copyOf(KINDS.keySet()); }
 

@@ -29,12 +29,12 @@ class BenchCommandTest {
         String model = ExportCommandTest.model().toString();
         Path json = tmp.resolve("bench.json");
         CliTest.Run r = CliTest.run("bench", "--model", model, "--quant", art.toString(), "--data", set.toString(),
-                "--rows", "java-fq,onednn-fp32", "--repeats", "2", "--json", json.toString());
+                "--rows", "java-fq,onednn-fp32,onednn-int8", "--repeats", "2", "--json", json.toString());
         assertEquals(0, r.code(), r.err());
         JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertEquals(1, root.get("threads").getAsInt(), "one thread by default");
         JsonArray rows = root.getAsJsonArray("rows");
-        assertEquals(2, rows.size());
+        assertEquals(3, rows.size());
         for (var e : rows) {
             JsonObject o = e.getAsJsonObject();
             for (String f : List.of("backend", "precision", "ms_median", "images_per_s", "gmacs_per_s", "psnr", "fab"))
@@ -58,6 +58,11 @@ class BenchCommandTest {
         assertEquals(eq.getAsJsonObject("mean").get("fab").getAsDouble(), fq.get("fab").getAsDouble(), 1e-12);
         assertEquals(meanPsnr(ef), fp.get("psnr").getAsDouble(), 1e-9, "onednn float row = eval --backend onednn");
         assertTrue(r.out().contains("ms/image") && r.out().contains("java") && r.out().contains("onednn"), r.out());
+        // the integer plan: same per-image offsets (FAB), PSNR within the 0.01 dB of its exactness target
+        JsonObject i8 = rows.get(2).getAsJsonObject();
+        assertEquals("onednn/int8", i8.get("backend").getAsString() + "/" + i8.get("precision").getAsString());
+        assertEquals(fq.get("fab").getAsDouble(), i8.get("fab").getAsDouble(), 1e-12);
+        assertEquals(fq.get("psnr").getAsDouble(), i8.get("psnr").getAsDouble(), 0.01);
     }
 
     @Test void fixedOffsetRowRunsEveryImageAtThatOffset() throws Exception {
