@@ -28,24 +28,45 @@ public final class CalibrationStats {
         this.withPercentiles = withPercentiles;
     }
 
+    /**
+     * Patches per float forward when no percentiles are wanted: a batch's min/max and mean sensitivity merge exactly
+     * from its parts, and small parts keep the activations below the JVM's humongous-object size (a 16-patch batch
+     * of 64 channels at 96x96 is 38 MB per tensor, which made the heap grow to its limit before each collection).
+     */
+    static final int PART = 2;
+
     /** Runs the float network over the patches; {@code withPercentiles} adds the (slower) percentile bounds. */
     public static CalibrationStats collect(FakeQuantRunner runner, List<Tensor> patches, Calibrator.Options options, boolean withPercentiles) {
         if (patches.isEmpty()) throw new AdabmException("calibration needs at least one patch");
         long start = System.nanoTime();
         CalibrationStats s = new CalibrationStats(options, withPercentiles);
+        int part = withPercentiles ? options.batchSize() : Math.min(PART, options.batchSize());   // percentiles need the whole batch
         for (int from = 0; from < patches.size(); from += options.batchSize()) {
-            Tensor batch = Calibrator.stack(patches.subList(from, Math.min(patches.size(), from + options.batchSize())));
+            int to = Math.min(patches.size(), from + options.batchSize());
             boolean first = s.batches == 0;
-            runner.runFloat(batch, new ForwardHooks() {
-                @Override public void beforeConv(LayerQuant layer, Tensor x, int[] bits) {
-                    blend(s.minMax, layer.name(), Calibrator.batchBounds(x, CalibrationMethod.MINMAX), first);
-                    if (withPercentiles) blend(s.percentile, layer.name(), Calibrator.batchBounds(x, CalibrationMethod.PERCENTILE), first);
-                    double[] sc = s.scoreSums.computeIfAbsent(layer.name(), k -> new double[2]);
-                    sc[0] += Calibrator.sensitivity(x);
-                    sc[1]++;
-                }
-            });
-            double[] g = ImageComplexity.ofBatch(batch);
+            Map<String, double[]> bounds = new LinkedHashMap<>();       // this batch's min/max per conv
+            Map<String, double[]> percentiles = new LinkedHashMap<>();
+            Map<String, Double> sensitivity = new LinkedHashMap<>();    // sum over the batch's samples
+            for (int p = from; p < to; p += part) {
+                Tensor x0 = Calibrator.stack(patches.subList(p, Math.min(to, p + part)));
+                runner.runFloat(x0, new ForwardHooks() {
+                    @Override public void beforeConv(LayerQuant layer, Tensor x, int[] bits) {
+                        double[] b = Calibrator.batchBounds(x, CalibrationMethod.MINMAX);
+                        bounds.merge(layer.name(), b, (o, n) -> new double[] {Math.min(o[0], n[0]), Math.max(o[1], n[1])});
+                        if (withPercentiles) percentiles.put(layer.name(), Calibrator.batchBounds(x, CalibrationMethod.PERCENTILE));
+                        sensitivity.merge(layer.name(), Calibrator.sensitivity(x) * x.n, Double::sum);
+                    }
+                });
+            }
+            int n = to - from;
+            for (var e : bounds.entrySet()) {
+                blend(s.minMax, e.getKey(), e.getValue(), first);
+                if (withPercentiles) blend(s.percentile, e.getKey(), percentiles.get(e.getKey()), first);
+                double[] sc = s.scoreSums.computeIfAbsent(e.getKey(), k -> new double[2]);
+                sc[0] += sensitivity.get(e.getKey()) / n;
+                sc[1]++;
+            }
+            double[] g = ImageComplexity.ofBatch(Calibrator.stack(patches.subList(from, to)));
             double[] t = {Percentiles.of(g, options.pImage()), Percentiles.of(g, 100 - options.pImage())};
             s.tau = first ? t : new double[] {KEEP * s.tau[0] + TAKE * t[0], KEEP * s.tau[1] + TAKE * t[1]};
             s.batches++;
