@@ -68,8 +68,7 @@ public final class Int8Plan implements AutoCloseable {
         final MemorySegment handle;
         final Arena bitsArena = Arena.ofShared();
         final MemorySegment bits;
-        Arena io;   // replaced (the old one closed) when a larger image comes
-        MemorySegment in = MemorySegment.NULL, out = MemorySegment.NULL;
+        final IoSegments io = new IoSegments();
 
         NativeState(QuantPlanNative lib, MemorySegment handle, int ops) {
             this.lib = lib;
@@ -78,7 +77,7 @@ public final class Int8Plan implements AutoCloseable {
         }
 
         @Override public void run() {
-            if (io != null) io.close();
+            io.close();
             bitsArena.close();
             lib.destroy(handle);
         }
@@ -174,13 +173,13 @@ public final class Int8Plan implements AutoCloseable {
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("integer plan for " + graph.name() + " is closed");
-            ensureCapacity(inPerImage, perImage);
+            state.io.ensure(inPerImage, perImage);
             for (int s = 0; s < batch.n; s++) {
                 fab[s] = layerBits(imageOffsets[s], bits);
-                MemorySegment.copy(batch.data, s * inPerImage, state.in, ValueLayout.JAVA_FLOAT, 0, inPerImage);
+                MemorySegment.copy(batch.data, s * inPerImage, state.io.in, ValueLayout.JAVA_FLOAT, 0, inPerImage);
                 MemorySegment.copy(bits, 0, state.bits, ValueLayout.JAVA_INT, 0, bits.length);
-                lib.run(state.handle, state.in, 1, batch.c, batch.h, batch.w, state.bits, state.out.asSlice(0, perImage * 4));
-                MemorySegment.copy(state.out, ValueLayout.JAVA_FLOAT, 0, out, (int) (s * perImage), (int) perImage);
+                lib.run(state.handle, state.io.in, 1, batch.c, batch.h, batch.w, state.bits, state.io.out.asSlice(0, perImage * 4));
+                MemorySegment.copy(state.io.out, ValueLayout.JAVA_FLOAT, 0, out, (int) (s * perImage), (int) perImage);
             }
         } finally {
             lock.unlock();
@@ -207,17 +206,6 @@ public final class Int8Plan implements AutoCloseable {
             }
         }
         return counted > 0 ? sum / counted : 32.0;
-    }
-
-    private void ensureCapacity(long inFloats, long outFloats) {
-        if (state.in.byteSize() >= inFloats * 4 && state.out.byteSize() >= outFloats * 4) return;
-        Arena fresh = Arena.ofShared();
-        MemorySegment in = fresh.allocate(Math.max(inFloats * 4, state.in.byteSize()), 64);
-        MemorySegment out = fresh.allocate(Math.max(outFloats * 4, state.out.byteSize()), 64);
-        if (state.io != null) state.io.close();
-        state.io = fresh;
-        state.in = in;
-        state.out = out;
     }
 
     /** Number of input shapes the native plan holds state for. */

@@ -29,13 +29,12 @@ public final class OneDnnPlan implements Plan {
     private static final class NativeState implements Runnable {
         final NativeLibrary lib;
         final MemorySegment handle;
-        Arena ioArena;
-        MemorySegment in = MemorySegment.NULL, out = MemorySegment.NULL;
+        final IoSegments io = new IoSegments();
 
         NativeState(NativeLibrary lib, MemorySegment handle) { this.lib = lib; this.handle = handle; }
 
         @Override public void run() {
-            if (ioArena != null) ioArena.close();
+            io.close();
             lib.destroy(handle);
         }
     }
@@ -62,26 +61,15 @@ public final class OneDnnPlan implements Plan {
             long outLen = (long) input.n * o.elements();
             if (outLen > Integer.MAX_VALUE - 8)
                 throw new ShapeException("output " + Tensor.shapeString(input.n, o.c(), o.h(), o.w()) + " is too large for one array");
-            ensureCapacity(input.data.length, outLen);
-            MemorySegment.copy(input.data, 0, state.in, ValueLayout.JAVA_FLOAT, 0, input.data.length);
-            lib.run(state.handle, state.in, input.n, input.c, input.h, input.w, state.out, outLen);
+            state.io.ensure(input.data.length, outLen);
+            MemorySegment.copy(input.data, 0, state.io.in, ValueLayout.JAVA_FLOAT, 0, input.data.length);
+            lib.run(state.handle, state.io.in, input.n, input.c, input.h, input.w, state.io.out, outLen);
             float[] out = new float[(int) outLen];
-            MemorySegment.copy(state.out, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
+            MemorySegment.copy(state.io.out, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
             return new Tensor(input.n, o.c(), o.h(), o.w(), out);
         } finally {
             lock.unlock();
         }
-    }
-
-    private void ensureCapacity(long inFloats, long outFloats) {
-        if (state.in.byteSize() >= inFloats * 4 && state.out.byteSize() >= outFloats * 4) return;
-        Arena fresh = Arena.ofShared();
-        MemorySegment in = fresh.allocate(Math.max(inFloats * 4, state.in.byteSize()), 64);
-        MemorySegment out = fresh.allocate(Math.max(outFloats * 4, state.out.byteSize()), 64);
-        if (state.ioArena != null) state.ioArena.close();
-        state.ioArena = fresh;
-        state.in = in;
-        state.out = out;
     }
 
     /** Number of input shapes the native plan holds state for (bounded by a small LRU). */

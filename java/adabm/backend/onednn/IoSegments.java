@@ -1,0 +1,31 @@
+package adabm.backend.onednn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A native plan's input and output staging segments: 64-byte aligned, grown (never shrunk) to the largest shape
+ * seen, the old arena freed when a larger one replaces it. Not thread-safe: its plan serialises calls.
+ */
+final class IoSegments implements AutoCloseable {
+    private Arena arena;
+    MemorySegment in = MemorySegment.NULL, out = MemorySegment.NULL;
+
+    /** Makes room for at least this many input and output floats. */
+    void ensure(long inFloats, long outFloats) {
+        if (in.byteSize() >= inFloats * 4 && out.byteSize() >= outFloats * 4) return;
+        Arena fresh = Arena.ofShared();
+        MemorySegment newIn = fresh.allocate(Math.max(inFloats * 4, in.byteSize()), 64);
+        MemorySegment newOut = fresh.allocate(Math.max(outFloats * 4, out.byteSize()), 64);
+        if (arena != null) arena.close();
+        arena = fresh;
+        in = newIn;
+        out = newOut;
+    }
+
+    @Override public void close() {
+        if (arena != null) arena.close();
+        arena = null;
+        in = out = MemorySegment.NULL;
+    }
+}
