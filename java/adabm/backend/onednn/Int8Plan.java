@@ -17,10 +17,8 @@ import adabm.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A quantized model compiled once into a native integer plan (ADABM.md §8, native/src/qplan.h): activations stay u8
@@ -49,7 +47,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * IllegalStateException; a plan dropped unclosed is freed by a Cleaner.
  */
 public final class Int8Plan implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
     /** Image offsets the image bit map can give (ADABM.md §3). */
     private static final int[] IMAGE_OFFSETS = {-1, 0, 1};
 
@@ -57,10 +54,8 @@ public final class Int8Plan implements AutoCloseable {
     private final Graph graph;
     private final QuantPlanNative lib;
     private final List<Op> ops;
-    private final ReentrantLock lock = new ReentrantLock();
     private final NativeState state;
-    private final Cleaner.Cleanable cleanable;
-    private boolean closed;
+    private final NativeGuard guard;
 
     /** What must be freed, kept apart from the plan so the Cleaner does not keep the plan reachable. */
     private static final class NativeState implements Runnable {
@@ -125,7 +120,7 @@ public final class Int8Plan implements AutoCloseable {
             handle = lib.create(PlanEncoder.encode(graph, model, arena), threads, mode == Mode.FAST ? QuantPlanNative.DIRECT_CODES : 0);
         }
         this.state = new NativeState(lib, handle, ops.size());
-        this.cleanable = CLEANER.register(this, state);
+        this.guard = new NativeGuard(this, state, "integer plan for " + graph.name());
     }
 
     private static void checkBits(QuantModel model) {
@@ -170,9 +165,7 @@ public final class Int8Plan implements AutoCloseable {
         float[] out = new float[(int) (perImage * batch.n)];
         double[] fab = new double[batch.n];
         int[] bits = new int[ops.size()];
-        lock.lock();
-        try {
-            if (closed) throw new IllegalStateException("integer plan for " + graph.name() + " is closed");
+        try (NativeGuard.Held held = guard.enter()) {
             state.io.ensure(inPerImage, perImage);
             for (int s = 0; s < batch.n; s++) {
                 fab[s] = layerBits(imageOffsets[s], bits);
@@ -181,8 +174,6 @@ public final class Int8Plan implements AutoCloseable {
                 lib.run(state.handle, state.io.in, 1, batch.c, batch.h, batch.w, state.bits, state.io.out.asSlice(0, perImage * 4));
                 MemorySegment.copy(state.io.out, ValueLayout.JAVA_FLOAT, 0, out, (int) (s * perImage), (int) perImage);
             }
-        } finally {
-            lock.unlock();
         }
         return new FakeQuantRunner.Forward(new Tensor(batch.n, o.c(), o.h(), o.w(), out), fab, imageOffsets.clone());
     }
@@ -210,34 +201,17 @@ public final class Int8Plan implements AutoCloseable {
 
     /** Number of input shapes the native plan holds state for. */
     public int cachedShapes() {
-        lock.lock();
-        try {
-            if (closed) throw new IllegalStateException("integer plan for " + graph.name() + " is closed");
+        try (NativeGuard.Held held = guard.enter()) {
             return lib.cachedShapes(state.handle);
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Per conv of the most recently run shape: "op i int8|fp32: oneDNN implementation", one per line. */
     public String convImplementations() {
-        lock.lock();
-        try {
-            if (closed) throw new IllegalStateException("integer plan for " + graph.name() + " is closed");
+        try (NativeGuard.Held held = guard.enter()) {
             return lib.implementations(state.handle);
-        } finally {
-            lock.unlock();
         }
     }
 
-    @Override public void close() {
-        lock.lock();
-        try {
-            if (closed) return;
-            closed = true;
-            cleanable.clean();
-        } finally {
-            lock.unlock();
-        }
-    }
+    @Override public void close() { guard.close(); }
 }

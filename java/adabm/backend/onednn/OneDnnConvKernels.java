@@ -7,10 +7,8 @@ import adabm.graph.Op;
 import adabm.tensor.Layout;
 import adabm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link ConvKernels} on oneDNN float32 primitives (libadabm_native, adabm_fconv_*). One native conv handle per conv
@@ -21,7 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * is dropped unclosed.
  */
 public final class OneDnnConvKernels implements ConvKernels {
-    private static final Cleaner CLEANER = Cleaner.create();
 
     /** What a native conv handle is built for: channels, kernel, paddings (top, left, bottom, right), groups. */
     record Geometry(int inC, int outC, int kh, int kw, int padT, int padL, int padB, int padR, int groups) {
@@ -50,10 +47,8 @@ public final class OneDnnConvKernels implements ConvKernels {
         }
     }
 
-    private final ReentrantLock lock = new ReentrantLock();
     private final NativeState state;
-    private final Cleaner.Cleanable cleanable;
-    private boolean closed;
+    private final NativeGuard guard;
 
     /** Why the native kernels cannot run here, or null if they can. */
     public static String unavailableReason() { return FloatConvNative.failure(); }
@@ -63,7 +58,7 @@ public final class OneDnnConvKernels implements ConvKernels {
         FloatConvNative lib = FloatConvNative.instance();
         if (lib == null) throw new BackendUnavailableException("the oneDNN conv kernels are unavailable: " + FloatConvNative.failure());
         state = new NativeState(lib, lib.createWorkspace(threads));
-        cleanable = CLEANER.register(this, state);
+        guard = new NativeGuard(this, state, "onednn conv kernels");
     }
 
     @Override public String name() { return "onednn"; }
@@ -81,12 +76,9 @@ public final class OneDnnConvKernels implements ConvKernels {
         checkChannels(conv, "input", x.c, conv.inChannels());
         int ho = outputH(conv, x.h), wo = outputW(conv, x.w);
         Tensor y = new Tensor(x.n, conv.outChannels(), ho, wo);
-        lock.lock();
-        try {
+        try (NativeGuard.Held held = guard.enter()) {
             MemorySegment handle = handle(conv);
             state.lib.forward(handle, x.n, x.h, x.w, layout == Layout.NHWC, heap(x.data), heap(weight), heap(conv.bias()), heap(y.data));
-        } finally {
-            lock.unlock();
         }
         return y;
     }
@@ -97,12 +89,9 @@ public final class OneDnnConvKernels implements ConvKernels {
         if (inH <= 0 || inW <= 0) throw new ShapeException("conv " + conv.name() + ": input size " + inH + "x" + inW + " is not positive");
         checkOutput(conv, dy, inH, inW);
         Tensor dx = new Tensor(dy.n, conv.inChannels(), inH, inW);
-        lock.lock();
-        try {
+        try (NativeGuard.Held held = guard.enter()) {
             MemorySegment handle = handle(conv);
             state.lib.backwardData(handle, dy.n, inH, inW, layout == Layout.NHWC, heap(dy.data), heap(weight), heap(dx.data));
-        } finally {
-            lock.unlock();
         }
         return dx;
     }
@@ -114,12 +103,9 @@ public final class OneDnnConvKernels implements ConvKernels {
         if (x.n != dy.n) throw new ShapeException("conv " + conv.name() + ": input batch " + x.n + " but output gradient batch " + dy.n);
         checkOutput(conv, dy, x.h, x.w);
         float[] dw = new float[Math.toIntExact(weightCount(conv))];
-        lock.lock();
-        try {
+        try (NativeGuard.Held held = guard.enter()) {
             MemorySegment handle = handle(conv);
             state.lib.backwardWeights(handle, x.n, x.h, x.w, layout == Layout.NHWC, heap(x.data), heap(dy.data), heap(dw));
-        } finally {
-            lock.unlock();
         }
         return dw;
     }
@@ -127,53 +113,29 @@ public final class OneDnnConvKernels implements ConvKernels {
     /** The oneDNN implementations the conv's handle ran last, one line per pass ("fwd: brg_conv_fwd:avx512_core", ...). */
     public String implementation(Op.Conv2d conv) {
         checkGeometry(conv);
-        lock.lock();
-        try {
+        try (NativeGuard.Held held = guard.enter()) {
             return state.lib.implementation(handle(conv));
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Native conv handles alive now (one per distinct conv geometry seen). */
     public int handles() {
-        lock.lock();
-        try {
-            open();
+        try (NativeGuard.Held held = guard.enter()) {
             return state.convs.size();
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Bytes of oneDNN-layout buffers the shared native workspace holds now. */
     public long workspaceBytes() {
-        lock.lock();
-        try {
-            open();
+        try (NativeGuard.Held held = guard.enter()) {
             return state.lib.workspaceBytes(state.workspace);
-        } finally {
-            lock.unlock();
         }
     }
 
-    @Override public void close() {
-        lock.lock();
-        try {
-            if (closed) return;
-            closed = true;
-            cleanable.clean();
-        } finally {
-            lock.unlock();
-        }
-    }
+    @Override public void close() { guard.close(); }
 
-    private void open() {
-        if (closed) throw new IllegalStateException("onednn conv kernels are closed");
-    }
-
+    /** The native conv of this geometry, created on first use; called with the guard held. */
     private MemorySegment handle(Op.Conv2d conv) {
-        open();
         Geometry g = Geometry.of(conv);
         MemorySegment h = state.convs.get(g);
         if (h == null) {

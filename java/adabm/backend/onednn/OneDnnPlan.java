@@ -7,8 +7,6 @@ import adabm.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A graph compiled into one native plan. Runs are serialised by a lock (the native plan is single-threaded; its
@@ -16,14 +14,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * the largest shape seen. close() frees the native plan at once; a Cleaner frees it if a plan is dropped unclosed.
  */
 public final class OneDnnPlan implements Plan {
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Graph graph;
     private final NativeLibrary lib;
-    private final ReentrantLock lock = new ReentrantLock();
     private final NativeState state;
-    private final Cleaner.Cleanable cleanable;
-    private boolean closed;
+    private final NativeGuard guard;
 
     /** What must be freed: kept apart from the plan so the Cleaner does not keep the plan reachable. */
     private static final class NativeState implements Runnable {
@@ -48,13 +43,11 @@ public final class OneDnnPlan implements Plan {
             handle = lib.create(description, description.byteSize(), threads);
         }
         this.state = new NativeState(lib, handle);
-        this.cleanable = CLEANER.register(this, state);
+        this.guard = new NativeGuard(this, state, "onednn plan for " + graph.name());
     }
 
     @Override public Tensor run(Tensor input) {
-        lock.lock();
-        try {
-            if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
+        try (NativeGuard.Held held = guard.enter()) {
             if (input.c != graph.inputChannels())
                 throw new ShapeException("input has " + input.c + " channels, graph " + graph.name() + " expects " + graph.inputChannels());
             Graph.Shape o = graph.inferShapes(input.h, input.w).get(graph.output());  // typed error naming the node
@@ -67,41 +60,22 @@ public final class OneDnnPlan implements Plan {
             float[] out = new float[(int) outLen];
             MemorySegment.copy(state.io.out, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
             return new Tensor(input.n, o.c(), o.h(), o.w(), out);
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Number of input shapes the native plan holds state for (bounded by a small LRU). */
     public int cachedShapes() {
-        lock.lock();
-        try {
-            if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
+        try (NativeGuard.Held held = guard.enter()) {
             return lib.cachedShapes(state.handle);
-        } finally {
-            lock.unlock();
         }
     }
 
     /** oneDNN implementation of each conv for the most recently run input shape, one per line. */
     public String convImplementations() {
-        lock.lock();
-        try {
-            if (closed) throw new IllegalStateException("onednn plan for " + graph.name() + " is closed");
+        try (NativeGuard.Held held = guard.enter()) {
             return lib.implementations(state.handle);
-        } finally {
-            lock.unlock();
         }
     }
 
-    @Override public void close() {
-        lock.lock();
-        try {
-            if (closed) return;
-            closed = true;
-            cleanable.clean();
-        } finally {
-            lock.unlock();
-        }
-    }
+    @Override public void close() { guard.close(); }
 }

@@ -5,8 +5,6 @@ import adabm.backend.BackendUnavailableException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One fake-quantized convolution (ADABM.md §2) run exactly in integers on oneDNN (ADABM.md §8): u8 activation codes
@@ -16,7 +14,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * the largest shape seen; {@link #close()} frees everything (a Cleaner does if it is dropped unclosed).
  */
 public final class QuantConv implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
 
     /** Channels, kernel, paddings (top, left, bottom, right) and groups. */
     public record Geometry(int inC, int outC, int kh, int kw, int padT, int padL, int padB, int padR, int groups) {
@@ -36,10 +33,9 @@ public final class QuantConv implements AutoCloseable {
 
     private final QuantConvNative lib;
     private final Geometry geometry;
-    private final ReentrantLock lock = new ReentrantLock();
     private final NativeState state;
-    private final Cleaner.Cleanable cleanable;
-    private boolean closed, weightsSet;
+    private final NativeGuard guard;
+    private boolean weightsSet;
 
     private static final class NativeState implements Runnable {
         final QuantConvNative lib;
@@ -74,31 +70,23 @@ public final class QuantConv implements AutoCloseable {
             handle = lib.create(geometry, w, b, threads);
         }
         state = new NativeState(lib, handle);
-        cleanable = CLEANER.register(this, state);
+        guard = new NativeGuard(this, state, "qconv");
     }
 
     public Geometry geometry() { return geometry; }
 
     /** Quantizes the weights symmetrically (ADABM.md §2): 2^bits levels (bits 1..8) spread over [-uw, uw], uw > 0. */
     public void setWeightBits(float uw, int bits) {
-        lock.lock();
-        try {
-            open();
+        try (NativeGuard.Held held = guard.enter()) {
             lib.setWeightBits(state.handle, uw, bits);
             weightsSet = true;
-        } finally {
-            lock.unlock();
         }
     }
 
     /** [ho, wo] for an h x w input. */
     public int[] outputSize(int h, int w) {
-        lock.lock();
-        try {
-            open();
+        try (NativeGuard.Held held = guard.enter()) {
             return lib.outputSize(state.handle, h, w);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -115,8 +103,7 @@ public final class QuantConv implements AutoCloseable {
     }
 
     private Output run(byte[] codesNhwc, int n, int h, int w, float l, float u, int bits, Requant next, boolean keepFloats) {
-        lock.lock();
-        try {
+        try (NativeGuard.Held held = guard.enter()) {
             MemorySegment in = inputBuffer(n, h, w);
             if (codesNhwc.length != in.byteSize())
                 throw new ShapeException("qconv input has " + codesNhwc.length + " codes, " + n + "x" + h + "x" + w + "x"
@@ -128,8 +115,6 @@ public final class QuantConv implements AutoCloseable {
             float[] values = keepFloats ? state.out.asSlice(0, count * 4L).toArray(ValueLayout.JAVA_FLOAT) : null;
             byte[] codes = next == null ? null : state.codes.asSlice(0, count).toArray(ValueLayout.JAVA_BYTE);
             return new Output(n, o[0], o[1], geometry.outC(), values, codes);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -138,17 +123,13 @@ public final class QuantConv implements AutoCloseable {
      * until the next call that needs larger buffers, or close.
      */
     public MemorySegment inputBuffer(int n, int h, int w) {
-        lock.lock();
-        try {
-            open();
+        try (NativeGuard.Held held = guard.enter()) {
             int[] o = lib.outputSize(state.handle, h, w);  // typed error for a bad size
             if (n <= 0) throw new ShapeException("qconv batch size " + n + " is not positive");
             long inBytes = (long) n * h * w * geometry.inC();
             long outCount = (long) n * o[0] * o[1] * geometry.outC();
             ensureCapacity(inBytes, outCount);
             return state.in.asSlice(0, inBytes);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -162,9 +143,7 @@ public final class QuantConv implements AutoCloseable {
      * codes straight from oneDNN (weight bits <= 7) and fix only the border ring.
      */
     public void runBuffers(int n, int h, int w, float l, float u, int bits, Requant next, boolean keepFloats) {
-        lock.lock();
-        try {
-            open();
+        try (NativeGuard.Held held = guard.enter()) {
             if (!weightsSet) throw new IllegalStateException("qconv: call setWeightBits before running");
             long inBytes = (long) n * h * w * geometry.inC();
             if (n <= 0 || inBytes > state.in.byteSize())
@@ -173,8 +152,6 @@ public final class QuantConv implements AutoCloseable {
             lib.run(state.handle, state.in.asSlice(0, inBytes), n, h, w, l, u, bits, keepFloats ? state.out : MemorySegment.NULL,
                     next == null ? MemorySegment.NULL : state.codes,
                     next == null ? 0 : next.l(), next == null ? 0 : next.u(), next == null ? 0 : next.bits());
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -186,18 +163,11 @@ public final class QuantConv implements AutoCloseable {
 
     /** oneDNN implementation that ran the last shape, e.g. "brg_conv_fwd:avx512_core_vnni". */
     public String implementation() {
-        lock.lock();
-        try {
-            open();
+        try (NativeGuard.Held held = guard.enter()) {
             return lib.implementation(state.handle);
-        } finally {
-            lock.unlock();
         }
     }
 
-    private void open() {
-        if (closed) throw new IllegalStateException("qconv is closed");
-    }
 
     private void ensureCapacity(long inBytes, long outCount) {
         if (state.in.byteSize() >= inBytes && state.codes.byteSize() >= outCount) return;
@@ -213,14 +183,5 @@ public final class QuantConv implements AutoCloseable {
         state.codes = codes;
     }
 
-    @Override public void close() {
-        lock.lock();
-        try {
-            if (closed) return;
-            closed = true;
-            cleanable.clean();
-        } finally {
-            lock.unlock();
-        }
-    }
+    @Override public void close() { guard.close(); }
 }
