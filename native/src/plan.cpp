@@ -34,10 +34,7 @@ Plan::Plan(PlanDesc desc, int threads)
 Plan::~Plan() { liveTag = 0; }
 
 void Plan::output_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) const {
-    if (n <= 0 || n > 65536) throw ShapeError("batch size " + std::to_string(n) + " is out of range");
-    std::vector<Shape> s = infer_shapes(desc_, c, h, w);
-    const Shape& o = s[desc_.outputTensor];
-    out[0] = n; out[1] = o.c; out[2] = o.h; out[3] = o.w;
+    plan_output_shape(desc_, n, c, h, w, out);
 }
 
 Plan::ShapeState& Plan::state_for(int64_t n, int64_t h, int64_t w) {

@@ -82,4 +82,11 @@ std::vector<Shape> infer_shapes(const PlanDesc& plan, int64_t c, int64_t h, int6
     return s;
 }
 
+void plan_output_shape(const PlanDesc& plan, int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) {
+    if (n <= 0 || n > 65536) throw ShapeError("batch size " + std::to_string(n) + " is out of range");
+    std::vector<Shape> s = infer_shapes(plan, c, h, w);
+    const Shape& o = s[plan.outputTensor];
+    out[0] = n; out[1] = o.c; out[2] = o.h; out[3] = o.w;
+}
+
 }  // namespace adabm

@@ -14,4 +14,7 @@ struct Shape {
 // Per-tensor shapes (index = tensor id) for an input of c x h x w; throws ShapeError naming the op.
 std::vector<Shape> infer_shapes(const PlanDesc& plan, int64_t c, int64_t h, int64_t w);
 
+// The plan's output shape (n, c, h, w) for an n x c x h x w input; checks the batch size.
+void plan_output_shape(const PlanDesc& plan, int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]);
+
 }  // namespace adabm

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
                 "prints one table: ms per image (median of --repeats timed runs after --warmup, averaged over images), images/s,",
                 "GMAC/s, PSNR/SSIM on Y (as adabm eval) and FAB (32 for float). Rows take turns within each repeat.",
                 "Rows (--rows): onednn-fp32 (float32 plan), java-fq (Java reference, fake-quant), onednn-fq (fake-quant on",
-                "oneDNN float kernels); java-fq@K / onednn-fq@K run every image at image offset K (what a static QDQ",
+                "oneDNN float kernels), onednn-int8 (the native integer plan of the artifact); java-fq@K / onednn-fq@K run",
+                "every image at image offset K (what a static QDQ",
                 "export of offset K approximates). ONNX Runtime rows run from bench/ (bench/run BackendComparison)."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin ModelFileOptions model;
@@ -34,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "threads per backend (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--rows", split = ",", description = "rows to run, comma-separated (default: onednn-fp32, plus java-fq with --quant)")
+    @Option(names = "--rows", split = ",", description = "rows to run, comma-separated (default: onednn-fp32, plus java-fq and onednn-int8 with --quant)")
     List<String> rows;
 
     @Option(names = "--repeats", defaultValue = "5", description = "timed runs per image and row (default: ${DEFAULT-VALUE})")
