@@ -16,8 +16,9 @@ import java.util.*;
  * <li>body: the rest. Local fusion convs (1x1, reading a Concat, output consumed only by an Add: RDN's LFF) are
  *     marked, as AdaBM keeps them at fixed base bits.</li>
  * </ul>
- * Residual taps are the Adds that close a residual block inside the body (one operand straight from a body conv,
- * the result feeding further body convs): the features the fine-tuner distils.
+ * Residual taps are the Adds that close a residual block inside the body (one operand straight from a body conv, or
+ * from one through a per-channel affine such as a batch norm; the result feeding further body convs): the features
+ * the fine-tuner distils.
  */
 public final class LayerRoles {
     private final Map<String, LayerRole> roles;
@@ -194,8 +195,11 @@ public final class LayerRoles {
             for (Op op : graph.ops()) {
                 if (!(op instanceof Op.Add a)) continue;
                 boolean fromBody = false;
-                for (String in : a.inputs())
-                    if (producer.get(in) instanceof Op.Conv2d c && roles.get(c.name()) == LayerRole.BODY) fromBody = true;
+                for (String in : a.inputs()) {
+                    Op p = producer.get(in);
+                    while (p instanceof Op.Affine bn) p = producer.get(bn.input());   // conv -> batch norm -> add
+                    if (p instanceof Op.Conv2d c && roles.get(c.name()) == LayerRole.BODY) fromBody = true;
+                }
                 if (fromBody && feedsBodyConv(a.output(), roles)) taps.add(a.name());
             }
             return taps;

@@ -2,6 +2,7 @@ package adabm.backend.onednn;
 
 import adabm.ShapeException;
 import adabm.backend.Plan;
+import adabm.graph.AffineFolding;
 import adabm.graph.Graph;
 import adabm.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -39,7 +40,8 @@ public final class OneDnnPlan implements Plan {
         this.lib = lib;
         MemorySegment handle;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment description = PlanEncoder.encode(graph, arena);
+            // conv -> batch norm pairs run as one conv (the graph keeps them apart for quantization)
+            MemorySegment description = PlanEncoder.encode(AffineFolding.intoConvs(graph), arena);
             handle = lib.create(description, description.byteSize(), threads);
         }
         this.state = new NativeState(lib, handle);

@@ -8,8 +8,8 @@ import java.util.*;
 
 /**
  * Turns the ONNX nodes, in file order, into IR ops. Activations flow by tensor name; parameters must be
- * initializers. Identity nodes become name aliases; a batch norm whose input is a conv output read by nothing
- * else is folded into that conv, any other batch norm becomes an {@link Op.Affine}.
+ * initializers. Identity nodes become name aliases; a batch norm becomes an {@link Op.Affine} (never folded here:
+ * see {@link adabm.graph.AffineFolding}).
  */
 final class NodeTranslator {
     /** Bounds on integer attributes, far above any real SR model, so later size arithmetic cannot overflow. */
@@ -20,32 +20,12 @@ final class NodeTranslator {
     private final Map<String, String> alias = new HashMap<>();
     private final Set<String> activations = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
-    private final Map<String, Integer> uses;
-    private final String graphOutput;
     private final List<Op> ops = new ArrayList<>();
-    private final Map<String, Integer> opByOutput = new HashMap<>();
 
-    NodeTranslator(String file, Initializers inits, String graphInput, List<NodeProto> nodes, String graphOutput) {
+    NodeTranslator(String file, Initializers inits, String graphInput) {
         this.file = file;
         this.inits = inits;
-        this.graphOutput = graphOutput;
         this.activations.add(graphInput);
-        this.uses = countUses(nodes, graphOutput);
-    }
-
-    /** Readers per tensor (after resolving Identity aliases); only used to decide batch-norm folding. */
-    private static Map<String, Integer> countUses(List<NodeProto> nodes, String graphOutput) {
-        Map<String, String> provisional = new HashMap<>();
-        Map<String, Integer> uses = new HashMap<>();
-        for (NodeProto n : nodes) {
-            if (n.getOpType().equals("Identity") && n.getInputCount() == 1 && n.getOutputCount() == 1) {
-                provisional.put(n.getOutput(0), provisional.getOrDefault(n.getInput(0), n.getInput(0)));
-                continue;
-            }
-            for (String in : n.getInputList()) if (!in.isEmpty()) uses.merge(provisional.getOrDefault(in, in), 1, Integer::sum);
-        }
-        uses.merge(provisional.getOrDefault(graphOutput, graphOutput), 1, Integer::sum);
-        return uses;
     }
 
     List<Op> ops() { return ops; }
@@ -93,7 +73,6 @@ final class NodeTranslator {
     }
 
     private void add(Op op) {
-        opByOutput.put(op.output(), ops.size());
         ops.add(op);
         activations.add(op.output());
     }
@@ -358,19 +337,8 @@ final class NodeTranslator {
         for (int c = 0; c < channels; c++)
             if (!(p[3][c] + eps > 0))
                 throw new ModelFormatException(n.where + ": input_var + epsilon is " + (p[3][c] + eps) + " at channel " + c + " (must be > 0)");
-        BatchNormFolding.Coefficients bn = BatchNormFolding.Coefficients.of(p[0], p[1], p[2], p[3], eps);
-        Integer producer = opByOutput.get(x);
-        if (producer != null && ops.get(producer) instanceof Op.Conv2d conv && conv.outChannels() == channels
-                && uses.getOrDefault(x, 0) == 1 && !x.equals(resolve(graphOutput))) {
-            Op.Conv2d folded = BatchNormFolding.fold(conv, bn, n.out);
-            ops.set(producer, folded);
-            opByOutput.remove(x);
-            opByOutput.put(n.out, producer);
-            activations.remove(x);
-            activations.add(n.out);
-        } else {
-            add(bn.asAffine(n.name, x, n.out));
-        }
+        // kept as its own float op (ADABM.md §1: batch norm stays float32); float plans fold it (AffineFolding)
+        add(BatchNormAffine.of(p[0], p[1], p[2], p[3], eps, n.name, x, n.out));
     }
 
     private void identity(NodeContext n) {

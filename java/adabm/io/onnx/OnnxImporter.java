@@ -93,7 +93,7 @@ public final class OnnxImporter {
             throw new ModelFormatException(label + ": graph has " + g.getOutputCount() + " outputs, expected exactly 1");
         String outputName = g.getOutput(0).getName();
 
-        NodeTranslator t = new NodeTranslator(label, inits, input.getName(), g.getNodeList(), outputName);
+        NodeTranslator t = new NodeTranslator(label, inits, input.getName());
         for (NodeProto node : g.getNodeList()) t.translate(node);
         String output = t.resolve(outputName);
         if (!t.isActivation(output) || output.equals(input.getName()))

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import adabm.ModelFormatException;
 import adabm.UnsupportedOpException;
+import adabm.graph.AffineFolding;
 import adabm.graph.Graph;
 import adabm.graph.Op;
 import adabm.tensor.Tensor;
@@ -108,18 +109,24 @@ class ConvAndBatchNormImportTest {
         return new Graph("ref", "x", 3, List.of(conv, new Op.Affine("bn", "t", "y", scale, shift)), "y", Map.of());
     }
 
-    @Test void batchNormAfterConvIsFoldedAndMatchesUnfolded() {
+    @Test void batchNormAfterConvIsImportedAsAffineAndFoldsForFloatPlans() {
         Graph g = load(model(List.of(node("Conv", "c", List.of("x", "w", "b"), "t", ints("pads", 1, 1, 1, 1)),
                         node("BatchNormalization", "bn", List.of("t", "g", "be", "m", "v"), "y", floatAttr("epsilon", 1e-3f))),
                 concat(List.of(floats("w", dims(3, 3, 3, 3), convWeights()), floats("b", dims(3), 0.3f, -0.2f, 1f)), bnParams()), "y"));
-        assertEquals(1, g.ops().size(), "BN folded into the conv");
-        assertInstanceOf(Op.Conv2d.class, g.ops().get(0));
-        assertEquals("c", g.ops().get(0).name());
+        // quantization needs the conv's own weights: batch norm stays a float op (ADABM.md §1)
+        assertEquals(List.of(Op.Conv2d.class, Op.Affine.class), g.ops().stream().map(Object::getClass).toList());
+        assertArrayEquals(((Op.Affine) unfoldedReference(1e-3f).ops().get(1)).scale(), ((Op.Affine) g.ops().get(1)).scale(), 0f);
+        assertArrayEquals(((Op.Affine) unfoldedReference(1e-3f).ops().get(1)).shift(), ((Op.Affine) g.ops().get(1)).shift(), 0f);
+
+        Graph folded = AffineFolding.intoConvs(g);
+        assertEquals(1, folded.ops().size(), "BN folded into the conv");
+        assertEquals("c", folded.ops().get(0).name());
+        assertEquals("y", folded.output());
         Tensor x = ramp(6, 7);
-        Tensor folded = run(g, x), unfolded = run(unfoldedReference(1e-3f), x);
+        Tensor f = run(folded, x), unfolded = run(unfoldedReference(1e-3f), x);
         // outputs reach ~200 (gamma/sqrt(var+eps) up to 19.9): float32 rounding of folded weights is ~1e-5 relative
         float tol = 1e-5f * maxAbs(unfolded);
-        assertTrue(folded.maxAbsDiff(unfolded) <= tol, "folded vs unfolded " + folded.maxAbsDiff(unfolded) + " > " + tol);
+        assertTrue(f.maxAbsDiff(unfolded) <= tol, "folded vs unfolded " + f.maxAbsDiff(unfolded) + " > " + tol);
     }
 
     @Test void batchNormStaysAffineWhenConvOutputHasOtherReaders() {
@@ -128,6 +135,7 @@ class ConvAndBatchNormImportTest {
                         node("Add", "add", List.of("u", "t"), "y")),
                 concat(List.of(floats("w", dims(3, 3, 3, 3), convWeights()), floats("b", dims(3), 0.3f, -0.2f, 1f)), bnParams()), "y"));
         assertEquals(List.of(Op.Conv2d.class, Op.Affine.class, Op.Add.class), g.ops().stream().map(Object::getClass).toList());
+        assertSame(g, AffineFolding.intoConvs(g), "the conv output has another reader: nothing to fold");
         Tensor x = ramp(5, 4);
         Tensor ref = run(unfoldedReference(1e-3f), x);
         Tensor conv = run(new Graph("c", "x", 3, List.of(unfoldedReference(1e-3f).ops().get(0)), "t", Map.of()), x);
@@ -147,11 +155,11 @@ class ConvAndBatchNormImportTest {
 
     @Test void foldingDoesNotTouchASharedWeight() {
         float[] w = convWeights();
-        Graph g = load(model(List.of(node("Conv", "c1", List.of("x", "w"), "t", ints("pads", 1, 1, 1, 1)),
+        Graph g = AffineFolding.intoConvs(load(model(List.of(node("Conv", "c1", List.of("x", "w"), "t", ints("pads", 1, 1, 1, 1)),
                         node("BatchNormalization", "bn", List.of("t", "g", "be", "m", "v"), "u"),
                         node("Conv", "c2", List.of("u", "w"), "y", ints("pads", 1, 1, 1, 1))),
-                concat(List.of(floats("w", dims(3, 3, 3, 3), w)), bnParams()), "y"));
-        assertEquals(2, g.convs().size());
+                concat(List.of(floats("w", dims(3, 3, 3, 3), w)), bnParams()), "y")));
+        assertEquals(2, g.ops().size());
         assertArrayEquals(w, g.convs().get(1).weight(), 0f, "c2 keeps the original shared weight");
         assertFalse(java.util.Arrays.equals(w, g.convs().get(0).weight()), "c1 has the folded weight");
     }

@@ -31,13 +31,13 @@ public final class SrResNetBuilder {
         for (int i = 0; i < blocks; i++) {
             String p = "body." + i;
             String in = x;
-            x = g.conv(p + ".conv1", x, BatchNormFolding.fold(sd, sd.convOptionalBias(p + ".conv1", f, f), p + ".bn1"));
+            x = BatchNormAffine.append(g, sd, p + ".bn1", g.conv(p + ".conv1", x, sd.convOptionalBias(p + ".conv1", f, f)), f);
             x = g.prelu(p + ".act", x, slopes(sd, p + ".act", f));
-            x = g.conv(p + ".conv2", x, BatchNormFolding.fold(sd, sd.convOptionalBias(p + ".conv2", f, f), p + ".bn2"));
+            x = BatchNormAffine.append(g, sd, p + ".bn2", g.conv(p + ".conv2", x, sd.convOptionalBias(p + ".conv2", f, f)), f);
             x = g.add(p + ".add", x, in);
         }
         String last = "body." + blocks;
-        x = g.conv(last, x, BatchNormFolding.fold(sd, sd.convOptionalBias(last, f, f), "body." + (blocks + 1)));
+        x = BatchNormAffine.append(g, sd, "body." + (blocks + 1), g.conv(last, x, sd.convOptionalBias(last, f, f)), f);
         x = g.add("body.skip", x, headOut);
 
         int scale = 1;
