@@ -16,7 +16,7 @@ import java.util.*;
  * One quantization run with per-epoch loss/FAB and a final evaluation, for studying the fine-tuning:
  * {@code bench/run QuantExperiment --model M [--scale S] --calib DIR --data Set5[,Set14] [--method adabm] [--w 4 --a 4]
  * [--mode fq] [--epochs 10 --steps 50] [--patches 100 --size 96] [--lambda 50] [--lr-w 0.01 --lr-a 0.01 --lr-m 0.01 --lr-tau 0.1]
- * [--backend onednn] [--threads 2] [--seed 0]}.
+ * [--backend onednn] [--threads 2] [--seed 0] [--layers 1]}.
  * Data set names are folders under ../shared/datasets.
  */
 public final class QuantExperiment {
@@ -65,6 +65,15 @@ public final class QuantExperiment {
             for (LayerQuant q : r.model().layers()) { if (q.layerOffset() > 0) up++; if (q.layerOffset() < 0) down++; }
             System.out.printf(Locale.ROOT, "layer offsets: %d x +1, %d x -1; tau %.3f .. %.3f%n", up, down,
                     r.model().imageMap().tauLow(), r.model().imageMap().tauHigh());
+            if (a.containsKey("layers"))   // --layers 1: every quantized layer's final parameters
+                for (LayerQuant q : r.model().layers())
+                    if (q.kind().quantized()) {
+                        float[] w = q.conv().weight();
+                        float max = 0;
+                        for (float v : w) max = Math.max(max, Math.abs(v));
+                        System.out.printf(Locale.ROOT, "  %-22s %-9s l %9.4f u %9.4f uw %8.5f (max|W| %8.5f) offset %+d%n", q.name(), q.kind(),
+                                q.lower(), q.upper(), q.weightBound(), max, q.layerOffset());
+                    }
             try (FakeQuantRunner runner = new FakeQuantRunner(r.model(), k)) {
                 for (String set : a.getOrDefault("data", "Set5").split(",")) {
                     QuantEvaluation.Result e = QuantEvaluation.evaluate(runner, Dataset.open(shared.resolve("datasets").resolve(set)), scale,
