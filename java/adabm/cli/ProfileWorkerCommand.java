@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * The child process of `adabm profile` (perf/IsaProfileLauncher): started with ONEDNN_MAX_CPU_ISA set, it profiles
  * the plans and prints its profile as one JSON line on stdout. Hidden: not meant to be run by hand.
  */
-@Command(name = "profile-worker", hidden = true, description = "internal: one ISA level of adabm profile (JSON on stdout)")
+@Command(name = "profile-worker", hidden = true, mixinStandardHelpOptions = true, description = "internal: one ISA level of adabm profile (JSON on stdout)")
 final class ProfileWorkerCommand implements Callable<Integer> {
     @Mixin ProfileInputs inputs;
 
