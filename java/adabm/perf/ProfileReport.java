@@ -22,10 +22,10 @@ public final class ProfileReport {
         for (PrecisionProfile r : p.runs()) {
             b.append(String.format(Locale.ROOT, "%s, %s: %.2f ms in %d steps (median of %d runs per step)%n", r.precision(), p.image(),
                     r.totalMs(), r.rows().size(), p.repeats()));
-            b.append(String.format(Locale.ROOT, "%4s  %-30s %-13s %-12s %-34s %9s %8s %7s%n", "op", "layer", "kind", "geometry", "kernel", "ms", "GOPS", "%peak"));
+            b.append(String.format(Locale.ROOT, "%4s  %-30s %-13s %-12s %-48s %9s %8s %7s%n", "op", "layer", "kind", "geometry", "kernel", "ms", "GOPS", "%peak"));
             for (LayerProfile l : r.rows())
-                b.append(String.format(Locale.ROOT, "%4s  %-30s %-13s %-12s %-34s %9.3f %8s %7s%n", l.op() < 0 ? "-" : Integer.toString(l.op()),
-                        clip(l.name(), 30), l.kind(), l.geometry(), clip(l.kernel(), 34), l.ms(),
+                b.append(String.format(Locale.ROOT, "%4s  %-30s %-13s %-12s %-48s %9.3f %8s %7s%n", l.op() < 0 ? "-" : Integer.toString(l.op()),
+                        clip(l.name(), 30), l.kind(), l.geometry(), clip(l.kernel(), 48), l.ms(),
                         l.conv() ? String.format(Locale.ROOT, "%.2f", l.gops()) : "",
                         l.conv() ? String.format(Locale.ROOT, "%.1f%%", 100 * l.peakShare()) : ""));
         }
