@@ -42,7 +42,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         OutputPaths.check("--json", json);
         if (ProfileNative.failure() != null) throw new BackendUnavailableException("profiling needs the native library: " + ProfileNative.failure());
-        List<IsaLevel> wanted = new ArrayList<>();
+        Set<IsaLevel> wanted = new java.util.TreeSet<>();   // lowest level first, each once
         if (isas == null) wanted.addAll(List.of(IsaLevel.values()));
         else for (String s : isas) wanted.add(IsaLevel.parse(s));
         inputs.load();   // every input error surfaces here, typed, before any child starts
