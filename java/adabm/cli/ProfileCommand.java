@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
                 "image's offset from the artifact's bit map) with oneDNN capped at each ISA level this CPU has (AVX2, AVX2_VNNI,",
                 "AVX512_CORE, AVX512_CORE_VNNI; each in its own child process with ONEDNN_MAX_CPU_ISA set, since oneDNN reads the cap",
                 "once) and prints per step: kernel, ms (median of --repeats runs after a warm-up run), GOPS (2 x MACs / time) and",
-                "% of peak for convs; then a summary over the levels, and checks that oneDNN's effective ISA is the cap.",
+                "%% of peak for convs; then a summary over the levels, and checks that oneDNN's effective ISA is the cap.",
                 "Peak = cores (--threads) x clock x ops/cycle. The clock is measured by timing a chain of dependent adds",
                 "(1 per cycle). ops/cycle per core assumes 2 vector multiply/FMA pipes: fp32 AVX2 2x8 lanes x2 (FMA) = 32,",
                 "AVX-512 2x16x2 = 64; int8 without VNNI (vpmaddubsw + vpmaddwd, two instructions per vector of MACs) AVX2 32",
