@@ -120,6 +120,35 @@ ADABM_API int32_t adabm_qplan_cached_shapes(void* plan);
 ADABM_API int32_t adabm_qplan_implementations(void* plan, char* buf, size_t capacity);
 ADABM_API int32_t adabm_qplan_destroy(void* plan);
 
+
+/* ---- per-step profiling of the float and integer plans, and CPU facts for reading it (adabm profile) ----
+ * Off by default (a run then pays one branch per step). With profiling on, each run records, per step of the run in
+ * order, the op, what kind of step it is, the oneDNN implementation of a conv and its wall time (steady clock, after
+ * the stream finished); the profile holds the last run only. Turning profiling on or off clears it. */
+#define ADABM_STEP_REORDER 0       /* NCHW <-> NHWC layout change of the plan's input or output (op -1) */
+#define ADABM_STEP_FP32_CONV 1     /* a float32 conv with its fused post-ops */
+#define ADABM_STEP_INT8_CONV 2     /* an integer conv (u8 x s8), its exact epilogue and any fused requantization */
+#define ADABM_STEP_FLOAT_OP 3      /* any other op, in float32 */
+#define ADABM_STEP_QUANTIZE 4      /* float tensor -> the u8 codes of the conv op (integer plan) */
+#define ADABM_STEP_SHUFFLE_CODES 5 /* pixel shuffle of u8 codes in front of the conv op (integer plan) */
+typedef struct adabm_step_time {
+    int32_t op;                   /* op index in the plan description, -1 for a reorder */
+    int32_t kind;                 /* ADABM_STEP_* */
+    double ms;                    /* wall time of the step in the last run */
+    char implementation[112];     /* a conv's oneDNN implementation ("brg_conv_fwd:avx512_core"), NUL-terminated; "" else */
+} adabm_step_time;
+ADABM_API int32_t adabm_plan_set_profiling(void* plan, int32_t on);
+/* Copies up to capacity records of the last profiled run into out; returns the full count, or a negative code. */
+ADABM_API int32_t adabm_plan_profile(void* plan, adabm_step_time* out, size_t capacity);
+ADABM_API int32_t adabm_qplan_set_profiling(void* plan, int32_t on);
+ADABM_API int32_t adabm_qplan_profile(void* plan, adabm_step_time* out, size_t capacity);
+/* oneDNN's effective ISA ("avx512_core_vnni", ...): what ONEDNN_MAX_CPU_ISA and the CPU allow. Text like
+ * adabm_plan_implementations. */
+ADABM_API int32_t adabm_effective_cpu_isa(char* buf, size_t capacity);
+/* Core clock of the calling thread in Hz, measured by timing a chain of dependent integer adds (one per cycle)
+ * for about the given number of milliseconds (clamped to 1..2000). */
+ADABM_API int32_t adabm_measure_clock_hz(int32_t millis, double* out_hz);
+
 #ifdef __cplusplus
 }
 #endif

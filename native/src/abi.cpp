@@ -76,3 +76,16 @@ extern "C" int32_t adabm_plan_destroy(void* plan) {
         if (plan) delete checked(plan);
     });
 }
+
+extern "C" int32_t adabm_plan_set_profiling(void* plan, int32_t on) {
+    return guarded([&] { checked(plan)->profiler().set_enabled(on != 0); });
+}
+
+extern "C" int32_t adabm_plan_profile(void* plan, adabm_step_time* out, size_t capacity) {
+    int32_t count = 0;
+    int32_t rc = guarded([&] {
+        if (!out && capacity > 0) throw adabm::ArgumentError("out is null");
+        count = checked(plan)->profiler().copy_to(out, capacity);
+    });
+    return rc == ADABM_OK ? count : rc;
+}

@@ -137,12 +137,39 @@ void Plan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, floa
         throw ArgumentError("output buffer holds " + std::to_string(outCapacity) + " floats, the output needs " + std::to_string(needed));
     ThreadScope threads(threads_);  // before any primitive is created: oneDNN sizes kernels by the thread count
     ShapeState& st = state_for(n, h, w);
+    profiler_.start_run();
+    if (profiler_.enabled()) {
+        run_profiled(st, in, out);
+        return;
+    }
     st.inUser.set_data_handle(const_cast<float*>(in));
     st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
     for (size_t k = 0; k < schedule_.steps.size(); k++) run_step(st, k);
     st.outUser.set_data_handle(out);
     st.toNchw.execute(stream_, st.outNhwc, st.outUser);
     stream_.wait();
+}
+
+// run() with every step timed on its own: the stream is drained after each, so the times add up to the run
+void Plan::run_profiled(ShapeState& st, const float* in, float* out) {
+    auto t = StepProfiler::Clock::now();
+    st.inUser.set_data_handle(const_cast<float*>(in));
+    st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
+    stream_.wait();
+    profiler_.add(-1, ADABM_STEP_REORDER, t);
+    for (size_t k = 0; k < schedule_.steps.size(); k++) {
+        t = StepProfiler::Clock::now();
+        run_step(st, k);
+        stream_.wait();
+        const bool conv = convs_[k] != nullptr;
+        profiler_.add(int32_t(schedule_.steps[k].op), conv ? ADABM_STEP_FP32_CONV : ADABM_STEP_FLOAT_OP, t,
+                      conv ? st.convs[k].implementation : std::string());
+    }
+    t = StepProfiler::Clock::now();
+    st.outUser.set_data_handle(out);
+    st.toNchw.execute(stream_, st.outNhwc, st.outUser);
+    stream_.wait();
+    profiler_.add(-1, ADABM_STEP_REORDER, t);
 }
 
 }  // namespace adabm

@@ -6,6 +6,7 @@
 #include "plan_format.h"
 #include "schedule.h"
 #include "shapes.h"
+#include "step_profile.h"
 #include <oneapi/dnnl/dnnl.hpp>
 #include <list>
 #include <memory>
@@ -29,6 +30,8 @@ public:
     size_t cached_shapes() const { return shapes_.size(); }
     // oneDNN implementation names of the convs of the most recently run shape, one per line
     std::string implementations() const;
+    // per-step times of the last run while profiling is on (step_profile.h)
+    StepProfiler& profiler() { return profiler_; }
 
     uint64_t liveTag = kLiveTag;  // cleared on destruction, to catch a stale handle early
 
@@ -37,6 +40,7 @@ private:
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
     std::unique_ptr<ShapeState> build_state(int64_t n, int64_t h, int64_t w);
     void run_step(ShapeState& st, size_t k);
+    void run_profiled(ShapeState& st, const float* in, float* out);
 
     PlanDesc desc_;
     Schedule schedule_;
@@ -46,6 +50,7 @@ private:
     WeightCache weights_;                            // declared before convs_, which refer to it
     std::vector<std::unique_ptr<ConvLayer>> convs_;  // per step; null for non-conv steps
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
+    StepProfiler profiler_;
 
 public:
     ~Plan();

@@ -5,9 +5,6 @@
 #include "simple_ops.h"
 #include "threads.h"
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -298,21 +295,34 @@ void QuantPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w,
         throw ArgumentError("output buffer holds " + std::to_string(outCapacity) + " floats, the output needs " + std::to_string(needed));
     ThreadScope threads(threads_);
     ShapeState& st = state_for(n, h, w);
+    profiler_.start_run();
+    const bool profile = profiler_.enabled();
+    auto t = StepProfiler::Clock::now();
     st.inUser.set_data_handle(const_cast<float*>(in));
     st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
     stream_.wait();
-    static const bool profile = std::getenv("ADABM_QPLAN_PROFILE") != nullptr;  // per-step times on stderr
-    static const char* const kinds[] = {"quantize", "int8 conv", "fp32 conv", "float op", "shuffle codes"};
+    if (profile) profiler_.add(-1, ADABM_STEP_REORDER, t);
     for (const QStep& step : steps_) {
-        const auto t0 = std::chrono::steady_clock::now();
+        if (profile) t = StepProfiler::Clock::now();
         run_step(st, step, bits);
-        if (profile)
-            std::fprintf(stderr, "qplan op %zu %s%s: %.2f ms\n", step.op, kinds[int(step.kind)], step.requantTo >= 0 ? " -> codes" : "",
-                         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        if (profile) record(st, step, t);
     }
+    if (profile) t = StepProfiler::Clock::now();
     st.outUser.set_data_handle(out);
     st.toNchw.execute(stream_, st.outNhwc, st.outUser);
     stream_.wait();
+    if (profile) profiler_.add(-1, ADABM_STEP_REORDER, t);
+}
+
+void QuantPlan::record(const ShapeState& st, const QStep& step, StepProfiler::Clock::time_point since) {
+    const int32_t op = int32_t(step.op);
+    switch (step.kind) {  // every step has finished here: the only asynchronous one (FConv) waits on the stream
+        case StepKind::Quantize: profiler_.add(op, ADABM_STEP_QUANTIZE, since); break;
+        case StepKind::QConv: profiler_.add(op, ADABM_STEP_INT8_CONV, since, qconvs_[step.op]->implementation()); break;
+        case StepKind::FConv: profiler_.add(op, ADABM_STEP_FP32_CONV, since, st.fconvs[step.op].implementation); break;
+        case StepKind::Simple: profiler_.add(op, ADABM_STEP_FLOAT_OP, since); break;
+        case StepKind::ShuffleCodes: profiler_.add(op, ADABM_STEP_SHUFFLE_CODES, since); break;
+    }
 }
 
 std::string QuantPlan::implementations() const {

@@ -4,13 +4,14 @@
 // ReLU: clamp(relu(x), l, u) = clamp(x, max(l, 0), u), still counted in steps from l) or from a quantize pass over
 // a float tensor. Everything else (float convs of body mode, adds, pixel shuffles, ...) runs in float32 NHWC in the
 // same plan. Primitives are built once per input shape; the activation bits of each run only change runtime
-// scales. Not thread-safe: one run at a time. ADABM_QPLAN_PROFILE=1 in the environment prints each step's time.
+// scales. Not thread-safe: one run at a time. profiler() times each step when turned on (step_profile.h).
 #pragma once
 #include "buffer_pool.h"
 #include "conv_layer.h"
 #include "int8_conv.h"
 #include "plan_format.h"
 #include "shapes.h"
+#include "step_profile.h"
 #include <oneapi/dnnl/dnnl.hpp>
 #include <list>
 #include <memory>
@@ -39,6 +40,8 @@ public:
     size_t cached_shapes() const { return shapes_.size(); }
     // one line per conv of the most recently run shape: "op <i> int8|fp32: <oneDNN implementation>"
     std::string implementations() const;
+    // per-step times of the last run while profiling is on
+    StepProfiler& profiler() { return profiler_; }
 
     uint64_t liveTag = kLiveTag;
 
@@ -64,6 +67,7 @@ private:
     std::unique_ptr<ShapeState> build_state(int64_t n, int64_t h, int64_t w);
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
     void run_step(ShapeState& st, const QStep& step, const int32_t* bits);
+    void record(const ShapeState& st, const QStep& step, StepProfiler::Clock::time_point since);
 
     PlanDesc desc_;
     int threads_;
@@ -77,6 +81,7 @@ private:
     std::vector<std::unique_ptr<QuantConv>> qconvs_;  // per op; null unless a quantized conv
     std::vector<std::unique_ptr<ConvLayer>> fconvs_;  // per op; null unless a float conv
     std::list<std::unique_ptr<ShapeState>> shapes_;   // most recently used first
+    StepProfiler profiler_;
 };
 
 }  // namespace adabm

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "adabm", mixinStandardHelpOptions = true, version = adabm.Version.TEXT,
         description = "Runs super-resolution CNNs (ONNX or PyTorch checkpoints) on native kernels and evaluates them.",
         subcommands = {DemoCommand.class, UpscaleCommand.class, EvalCommand.class, InfoCommand.class, DownscaleCommand.class,
-                QuantizeCommand.class, CompareCommand.class, BitmapCommand.class, ExportCommand.class, BenchCommand.class})
+                QuantizeCommand.class, CompareCommand.class, BitmapCommand.class, ExportCommand.class, BenchCommand.class,
+                ProfileCommand.class, ProfileWorkerCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -213,5 +213,19 @@ public final class Int8Plan implements AutoCloseable {
         }
     }
 
+    /** Turns per-step timing of later runs on or off (off by default: runs then pay one branch per step). */
+    public void setProfiling(boolean on) {
+        try (NativeGuard.Held held = guard.enter()) {
+            ProfileNative.instance().setProfiling(state.handle, true, on);
+        }
+    }
+
+    /** The steps of the last image run with profiling on (the last sample of a batch), in run order; empty before one. */
+    public List<StepTime> lastProfile() {
+        try (NativeGuard.Held held = guard.enter()) {
+            return ProfileNative.instance().profile(state.handle, true, ops);
+        }
+    }
+
     @Override public void close() { guard.close(); }
 }

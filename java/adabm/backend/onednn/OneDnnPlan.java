@@ -8,6 +8,7 @@ import adabm.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * A graph compiled into one native plan. Runs are serialised by a lock (the native plan is single-threaded; its
@@ -17,6 +18,7 @@ import java.lang.foreign.ValueLayout;
 public final class OneDnnPlan implements Plan {
 
     private final Graph graph;
+    private final List<adabm.graph.Op> compiledOps;   // the ops the native plan numbers (batch norms folded)
     private final NativeLibrary lib;
     private final NativeState state;
     private final NativeGuard guard;
@@ -41,7 +43,9 @@ public final class OneDnnPlan implements Plan {
         MemorySegment handle;
         try (Arena arena = Arena.ofConfined()) {
             // conv -> batch norm pairs run as one conv (the graph keeps them apart for quantization)
-            MemorySegment description = PlanEncoder.encode(AffineFolding.intoConvs(graph), arena);
+            Graph folded = AffineFolding.intoConvs(graph);
+            this.compiledOps = folded.ops();
+            MemorySegment description = PlanEncoder.encode(folded, arena);
             handle = lib.create(description, description.byteSize(), threads);
         }
         this.state = new NativeState(lib, handle);
@@ -76,6 +80,24 @@ public final class OneDnnPlan implements Plan {
     public String convImplementations() {
         try (NativeGuard.Held held = guard.enter()) {
             return lib.implementations(state.handle);
+        }
+    }
+
+    /** Turns per-step timing of later runs on or off (off by default: runs then pay one branch per step). */
+    public void setProfiling(boolean on) {
+        try (NativeGuard.Held held = guard.enter()) {
+            ProfileNative.instance().setProfiling(state.handle, false, on);
+        }
+    }
+
+    /**
+     * The steps of the last run made with profiling on, in run order (empty before one). Ops are those of the compiled
+     * graph: a conv followed by a batch norm is one folded conv of the same name, and a conv step includes the ops
+     * fused into it as post-ops.
+     */
+    public List<StepTime> lastProfile() {
+        try (NativeGuard.Held held = guard.enter()) {
+            return ProfileNative.instance().profile(state.handle, false, compiledOps);
         }
     }
 
