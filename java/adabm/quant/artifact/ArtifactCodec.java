@@ -90,6 +90,7 @@ final class ArtifactCodec {
         ft.addProperty("decay", f.decay());
         ft.addProperty("threads", f.threads());
         ft.addProperty("clipping", f.clipping());
+        ft.addProperty("logWeightBounds", f.logWeightBounds());
         o.add("fineTuning", ft);
         return o;
     }
@@ -183,7 +184,8 @@ final class ArtifactCodec {
             FineTuner.Options ft = new FineTuner.Options(f.smallInteger("epochs"), f.smallInteger("steps"), f.smallInteger("batch"),
                     f.integer("seed"), f.number("lambdaBit"), f.number("lrWeight"), f.number("lrActivation"), f.number("lrLogit"),
                     f.number("lrTau"), f.number("decay"), f.smallInteger("threads"), f.bool("clipping"),
-                    FineTuner.Options.defaultTeacherCacheBytes());   // memory, not a result: not stored
+                    FineTuner.Options.defaultTeacherCacheBytes(),   // memory, not a result: not stored
+                    f.isNull("logWeightBounds") ? false : f.bool("logWeightBounds"));   // absent: written before the option existed
             return new QuantPipeline.Settings(spec, method, s.bool("fineTune"), s.smallInteger("patches"), s.smallInteger("patchSize"),
                     s.integer("seed"), cal, ft);
         } catch (IllegalArgumentException e) {

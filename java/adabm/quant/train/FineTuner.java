@@ -16,10 +16,14 @@ import java.util.*;
  * own Adam (moments persist across its visits); each stage's learning rates decay x0.9 after each of its epochs.
  */
 public final class FineTuner {
-    /** Settings; {@link #defaults()} is the paper's schedule. */
+    /**
+     * Settings; {@link #defaults()} is the paper's schedule, except that weight bounds learn in log space
+     * ({@link #withLogWeightBounds}): with the paper's absolute steps a head conv whose input normalisation is folded
+     * into 0.005-wide weights gets its bound pushed to ten times its weights' range within an epoch.
+     */
     public record Options(int epochs, int steps, int batch, long seed, double lambdaBit,
                           double lrWeight, double lrActivation, double lrLogit, double lrTau, double decay, int threads,
-                          boolean clipping, long teacherCacheBytes) {
+                          boolean clipping, long teacherCacheBytes, boolean logWeightBounds) {
         public Options {
             if (epochs < 0 || steps < 1 || batch < 1) throw new IllegalArgumentException("need epochs >= 0, steps >= 1, batch >= 1");
             if (lambdaBit < 0) throw new IllegalArgumentException("lambda_bit must be >= 0, got " + lambdaBit);
@@ -27,39 +31,47 @@ public final class FineTuner {
             if (teacherCacheBytes < 0) throw new IllegalArgumentException("teacher cache must be >= 0 bytes, got " + teacherCacheBytes);
         }
 
-        public static Options defaults() { return new Options(10, 50, 2, 0, FineTuneLoss.DEFAULT_LAMBDA_BIT, 0.01, 0.01, 0.01, 0.1, 0.9, 1, true, defaultTeacherCacheBytes()); }
+        public static Options defaults() { return new Options(10, 50, 2, 0, FineTuneLoss.DEFAULT_LAMBDA_BIT, 0.01, 0.01, 0.01, 0.1, 0.9, 1, true, defaultTeacherCacheBytes(), true); }
 
         /** 40% of the heap this JVM may grow to: EDSR-8's 100 patches of 96x96 need about 1.9 GB. */
         public static long defaultTeacherCacheBytes() { return Runtime.getRuntime().maxMemory() / 5 * 2; }
 
         public Options withSize(int epochs, int steps, int batch) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
         }
 
         public Options withSeed(long seed) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
         }
 
         public Options withRates(double lrWeight, double lrActivation, double lrLogit, double lrTau) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
         }
 
         public Options withLambdaBit(double lambdaBit) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
         }
 
         /** Whether the first batch applies bit-aware clipping (§5; AdaBM does, the MinMax/Percentile baselines do not). */
         public Options withClipping(boolean clipping) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
         }
 
         /** How many bytes of teacher outputs and taps may be kept across epochs (0: recompute the teacher every step). */
         public Options withTeacherCache(long teacherCacheBytes) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
+        }
+
+        /**
+         * Whether Adam steps the weight bounds in log space (uw = exp(theta), so lr_w is a relative step: a layer whose
+         * weights are 0.005 wide moves as gently as one 0.5 wide) instead of on uw itself as ADABM.md §6 has it.
+         */
+        public Options withLogWeightBounds(boolean logWeightBounds) {
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
         }
 
         public Options withThreads(int threads) {
-            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes);
+            return new Options(epochs, steps, batch, seed, lambdaBit, lrWeight, lrActivation, lrLogit, lrTau, decay, threads, clipping, teacherCacheBytes, logWeightBounds);
         }
     }
 

@@ -9,13 +9,15 @@ import java.util.List;
 /**
  * The parameter vector one stage learns, read from and written back to a {@link QuantModel}, with each entry's
  * base learning rate and its gradient picked out of {@link Gradients}. An update that would break a parameter's
- * constraint (uw > 0, l < u, tauLow < tauHigh) leaves that parameter, or pair, unchanged for the step.
+ * constraint (uw > 0, l < u, tauLow < tauHigh) leaves that parameter, or pair, unchanged for the step. Weight bounds
+ * may be learned as ln(uw) ({@link FineTuner.Options#logWeightBounds()}): the update multiplies uw by exp(step).
  */
 final class StageParameters {
     private final QuantModel model;
     private final Stage stage;
     private final List<LayerQuant> layers = new ArrayList<>();
     private final boolean taus;
+    private final boolean logWeightBounds;
     private final double[] baseLr;
 
     StageParameters(QuantModel model, Stage stage, FineTuner.Options o) {
@@ -29,6 +31,7 @@ final class StageParameters {
             if (learns) layers.add(q);
         }
         taus = stage == Stage.MEASURE && model.hasBitMaps();
+        logWeightBounds = o.logWeightBounds();
         int perLayer = stage == Stage.A ? 2 : 1;
         baseLr = new double[layers.size() * perLayer + (taus ? 2 : 0)];
         double lr = switch (stage) { case W -> o.lrWeight(); case A -> o.lrActivation(); case MEASURE -> o.lrLogit(); };
@@ -46,7 +49,8 @@ final class StageParameters {
         for (LayerQuant q : layers) {
             Gradients.Layer lg = g.layer(q.name());
             switch (stage) {
-                case W -> out[i++] = lg.weightBound;
+                // log space: d L / d ln(uw) = uw * d L / d uw
+                case W -> out[i++] = logWeightBounds ? lg.weightBound * q.weightBound() : lg.weightBound;
                 case A -> { out[i++] = lg.lower; out[i++] = lg.upper; }
                 case MEASURE -> out[i++] = lg.logit;
             }
@@ -60,7 +64,7 @@ final class StageParameters {
         for (LayerQuant q : layers) {
             switch (stage) {
                 case W -> {
-                    float uw = (float) (q.weightBound() + delta[i++]);
+                    float uw = (float) (logWeightBounds ? q.weightBound() * Math.exp(delta[i++]) : q.weightBound() + delta[i++]);
                     if (uw > 0 && Float.isFinite(uw)) q.setWeightBound(uw);
                 }
                 case A -> {

@@ -145,6 +145,15 @@ class QuantArtifactTest {
         assertEquals(3.0, a.getAsJsonObject("provenance").getAsJsonObject("seconds").get("fineTuning").getAsDouble());
     }
 
+    @Test void weightBoundSpaceIsRecordedAndOlderFilesReadAsLinear() throws Exception {
+        Path f = save(calibrated(graph(), new QuantSpec(4, 4, QuantMode.FQ)));
+        assertTrue(QuantArtifact.read(f, graph(), "tiny.onnx").description().settings().fineTuning().logWeightBounds(), "the default");
+        edit(f, a -> a.getAsJsonObject("settings").getAsJsonObject("fineTuning").remove("logWeightBounds"));
+        assertFalse(QuantArtifact.read(f, graph(), "tiny.onnx").description().settings().fineTuning().logWeightBounds(),
+                "written before the option: ADABM.md's linear steps");
+        assertRejected(a -> a.getAsJsonObject("settings").getAsJsonObject("fineTuning").addProperty("logWeightBounds", 3), "logWeightBounds");
+    }
+
     @Test void aFailedWriteLeavesNoTemporaryFileAndKeepsTheOldFile() throws Exception {
         QuantModel m = calibrated(graph(), new QuantSpec(4, 4, QuantMode.FQ));
         Path dir = tmp.resolve("taken");

@@ -83,7 +83,22 @@ class FineTunerTest {
             }
             assertTrue(anyChanged, "epoch " + r.epoch() + " moved its parameters");
         }
-        // first step of the first w epoch: Adam moves every quantized layer's uw by lr = 0.01 exactly (up to float)
+        // first step of the first w epoch: Adam's first step is lr = 0.01 exactly on ln(uw), so uw moves by a factor
+        // exp(+-0.01) (up to float rounding of uw, relative 6e-8)
+        int k = 0;
+        for (LayerQuant q : m.layers()) {
+            if (q.kind().quantized()) assertEquals(0.01, Math.abs(Math.log(states.get(0)[k] / before[k])), 1e-6, q.name());
+            k += 4;
+        }
+    }
+
+    /** ADABM.md's own update, kept as an option: the first Adam step moves uw itself by lr = 0.01. */
+    @Test void linearWeightBoundsStepByTheLearningRate() {
+        List<Tensor> patches = patches(4, 40);
+        QuantModel m = calibrated(patches);
+        double[] before = snapshot(m);
+        List<double[]> states = new ArrayList<>();
+        FineTuner.run(m, patches, FineTuner.Options.defaults().withSize(1, 1, 2).withLogWeightBounds(false), r -> states.add(snapshot(m)));
         int k = 0;
         for (LayerQuant q : m.layers()) {
             if (q.kind().quantized()) assertEquals(0.01, Math.abs(states.get(0)[k] - before[k]), 1e-6, q.name());
