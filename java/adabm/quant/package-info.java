@@ -20,6 +20,10 @@
  * Choices where ADABM.md is silent: the baselines' weight bounds are max|W| (MinMax) and max(|p1(W)|, |p99(W)|)
  * (Percentile); a weight with no positive entry starts its bound search from max|W|; a bit width outside 2..8
  * (e.g. an adaptive layer at base 8 with a +1 offset) is an error, not clamped; a conv input that is constant over
- * the calibration set is an error.
+ * the calibration set is an error. Batch norm is a float op of its own (§1), never folded into the conv whose weights
+ * are quantized.
+ * <p>One deviation (in {@code train}): weight bounds are learned in log space by default (relative Adam steps; see
+ * {@link adabm.quant.train.FineTuner.Options#withLogWeightBounds}), because the absolute lr_w = 0.01 of §6 wrecks
+ * layers whose weights are a few thousandths wide.
  */
 package adabm.quant;
