@@ -2,6 +2,7 @@ package adabm.io.onnx;
 
 import adabm.ModelFormatException;
 import adabm.UnsupportedOpException;
+import adabm.graph.BatchNorm;
 import adabm.graph.Op;
 import adabm.io.onnx.proto.OnnxProto.NodeProto;
 import java.util.*;
@@ -338,7 +339,7 @@ final class NodeTranslator {
             if (!(p[3][c] + eps > 0))
                 throw new ModelFormatException(n.where + ": input_var + epsilon is " + (p[3][c] + eps) + " at channel " + c + " (must be > 0)");
         // kept as its own float op (ADABM.md §1: batch norm stays float32); float plans fold it (AffineFolding)
-        add(BatchNormAffine.of(p[0], p[1], p[2], p[3], eps, n.name, x, n.out));
+        add(BatchNorm.asAffine(n.name, x, n.out, p[0], p[1], p[2], p[3], eps));
     }
 
     private void identity(NodeContext n) {

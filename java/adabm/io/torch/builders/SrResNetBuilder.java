@@ -1,5 +1,7 @@
 package adabm.io.torch.builders;
 
+import adabm.graph.BatchNorm;
+
 import adabm.graph.Graph;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -31,13 +33,13 @@ public final class SrResNetBuilder {
         for (int i = 0; i < blocks; i++) {
             String p = "body." + i;
             String in = x;
-            x = BatchNormAffine.append(g, sd, p + ".bn1", g.conv(p + ".conv1", x, sd.convOptionalBias(p + ".conv1", f, f)), f);
+            x = batchNorm(g, sd, p + ".bn1", g.conv(p + ".conv1", x, sd.convOptionalBias(p + ".conv1", f, f)), f);
             x = g.prelu(p + ".act", x, slopes(sd, p + ".act", f));
-            x = BatchNormAffine.append(g, sd, p + ".bn2", g.conv(p + ".conv2", x, sd.convOptionalBias(p + ".conv2", f, f)), f);
+            x = batchNorm(g, sd, p + ".bn2", g.conv(p + ".conv2", x, sd.convOptionalBias(p + ".conv2", f, f)), f);
             x = g.add(p + ".add", x, in);
         }
         String last = "body." + blocks;
-        x = BatchNormAffine.append(g, sd, "body." + (blocks + 1), g.conv(last, x, sd.convOptionalBias(last, f, f)), f);
+        x = batchNorm(g, sd, "body." + (blocks + 1), g.conv(last, x, sd.convOptionalBias(last, f, f)), f);
         x = g.add("body.skip", x, headOut);
 
         int scale = 1;
@@ -60,5 +62,15 @@ public final class SrResNetBuilder {
         if (s.length != 1 && s.length != channels)
             throw sd.error("tensor '" + prefix + ".weight' has " + s.length + " PReLU slopes, expected 1 or " + channels);
         return s;
+    }
+
+    /** PyTorch's BatchNorm2d eps: a module attribute, not part of the state_dict. */
+    static final double BN_EPS = 1e-5;
+
+    /** Appends BatchNorm2d {@code bn} (its weight/bias/running_mean/running_var, n channels) reading {@code input}. */
+    private static String batchNorm(GraphBuilder g, StateDict sd, String bn, String input, int n) {
+        var a = BatchNorm.asAffine(bn, input, bn, sd.vector(bn + ".weight", n), sd.vector(bn + ".bias", n),
+                sd.vector(bn + ".running_mean", n), sd.vector(bn + ".running_var", n), BN_EPS);
+        return g.affine(bn, input, a.scale(), a.shift());
     }
 }
