@@ -62,7 +62,8 @@ extern "C" int32_t adabm_qconv_run(void* qconv, const uint8_t* codes_nhwc, size_
         adabm::Requantizer next{next_l, next_u, next_bits};
         if (next_bits != 0 && (!out_codes || out_codes_capacity < outCount))
             throw adabm::ArgumentError("qconv: code output holds " + std::to_string(out_codes ? out_codes_capacity : 0) + " bytes, needs " + std::to_string(outCount));
-        conv->run(codes_nhwc, n, h, w, l, u, bits, out_nhwc, out_codes, next_bits != 0 ? &next : nullptr);
+        // codes only: the fast direct path where it applies (its interior codes may differ at rounding ties)
+        conv->run(codes_nhwc, n, h, w, l, u, bits, out_nhwc, out_codes, next_bits != 0 ? &next : nullptr, out_nhwc == nullptr);
     });
 }
 

@@ -15,27 +15,27 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-// One border strip of the direct u8 path: a dense copy of the input rectangle it needs, convolved to float32 by a
-// small primitive with the strip's share of the padding, then corrected and requantized by the epilogue.
+// One border strip of the direct u8 path: a dense copy of the input rectangle it needs, convolved to s32 by a
+// small primitive with the strip's share of the padding, then finished and requantized by the epilogue.
 struct Strip {
     int64_t row0 = 0, rows = 0, col0 = 0, cols = 0;  // input rectangle
     int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0;          // output rectangle
     dnnl::convolution_forward primitive;
     memory::desc src, dst, weights, scratch;
-    AlignedBuffer in, out;
+    AlignedBuffer in, acc;
     std::string implementation;
 };
 
 struct QuantConv::ShapeState {
     int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
-    dnnl::convolution_forward primitive;      // u8 x s8 -> f32 (+ epilogue): float output, any bw
+    dnnl::convolution_forward primitive;      // u8 x s8 -> s32 (+ epilogue): exact, any bw
     memory::desc src, dst, weights, scratch;
-    AlignedBuffer ownOutput;                  // float output when the caller wants codes only
+    AlignedBuffer acc, accLow;                // s32 accumulators (accLow: the pre-VNNI split's low half)
     std::vector<int64_t> integral;            // bw = 8 window sums
     std::string implementation;
 
     // direct path (codes only, bw <= 7, the output has an interior): u8 x s8 -> u8 codes for the whole output
-    // (right in the interior) and float strips for the border ring; built on first use
+    // (right in the interior) and exact strips for the border ring; built on first use
     bool directBuilt = false;
     float directFloor = 0.f;                  // the clip's lower end the direct primitive was built with
     dnnl::convolution_forward direct;
@@ -68,11 +68,9 @@ memory::desc weight_desc(const QuantConvShape& s, dt type, tag layout) {
                                         layout == tag::any ? tag::any : tag::goihw);
 }
 
-dnnl::primitive_attr float_attr() {
+// the exact primitives: plain integer accumulators
+dnnl::primitive_attr exact_attr() {
     dnnl::primitive_attr attr;
-    attr.set_scales_mask(DNNL_ARG_SRC, 0);      // runtime, per tensor: any activation bit width
-    attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);  // runtime, per tensor: any weight bit width
-    attr.set_zero_points_mask(DNNL_ARG_SRC, 0);  // runtime, per tensor: the code nearest the real zero (see run)
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     return attr;
 }
@@ -80,9 +78,13 @@ dnnl::primitive_attr float_attr() {
 // u8 codes straight out of oneDNN: the pre-activation is normalised to (v - l')/(u' - l') through the runtime
 // weight scale and bias, clipped to [floor, 1] (floor 0, or with a ReLU in between the normalised zero -l'/(u'-l')
 // when that is above 0: a constant per next quantizer, independent of its bits), then multiplied by 2^b' - 1
-// through the runtime dst scale and rounded half to even by the u8 conversion.
+// through the runtime dst scale and rounded half to even by the u8 conversion. The src zero point is the code
+// nearest the real zero (see run_direct).
 dnnl::primitive_attr direct_attr(float floor) {
-    dnnl::primitive_attr attr = float_attr();
+    dnnl::primitive_attr attr = exact_attr();
+    attr.set_scales_mask(DNNL_ARG_SRC, 0);      // runtime, per tensor: any activation bit width
+    attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);  // runtime, per tensor: any weight bit width
+    attr.set_zero_points_mask(DNNL_ARG_SRC, 0);
     attr.set_scales_mask(DNNL_ARG_DST, 0);
     dnnl::post_ops ops;
     ops.append_eltwise(dnnl::algorithm::eltwise_clip, floor, 1.f);
@@ -105,10 +107,10 @@ bool QuantConv::needs_split(int bits) const {
 
 dnnl::convolution_forward::primitive_desc QuantConv::make_pd(const memory::desc& src, const memory::desc& dst,
                                                              int64_t padT, int64_t padL, int64_t padB, int64_t padR,
-                                                             const dnnl::primitive_attr& attr) const {
+                                                             const dnnl::primitive_attr& attr, bool withBias) const {
     return dnnl::convolution_forward::primitive_desc(engine_, dnnl::prop_kind::forward_inference,
         dnnl::algorithm::convolution_direct, src, weight_desc(s_, dt::s8, tag::any),
-        memory::desc({s_.outC}, dt::f32, tag::x), dst, {1, 1}, {padT, padL}, {padB, padR}, attr);
+        withBias ? memory::desc({s_.outC}, dt::f32, tag::x) : memory::desc(), dst, {1, 1}, {padT, padL}, {padB, padR}, attr);
 }
 
 QuantConv::QuantConv(const QuantConvShape& shape, const float* weight, const float* bias, int threads)
@@ -200,8 +202,8 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     output_size(h, w, &st->ho, &st->wo);
     if (n * h * w * std::max(s_.inC, s_.outC) > (int64_t(1) << 34)) throw ShapeError("qconv: batch too large");
     st->src = memory::desc({n, s_.inC, h, w}, dt::u8, tag::nhwc);
-    st->dst = memory::desc({n, s_.outC, st->ho, st->wo}, dt::f32, tag::nhwc);
-    auto pd = make_pd(st->src, st->dst, s_.padT, s_.padL, s_.padB, s_.padR, float_attr());
+    st->dst = memory::desc({n, s_.outC, st->ho, st->wo}, dt::s32, tag::nhwc);
+    auto pd = make_pd(st->src, st->dst, s_.padT, s_.padL, s_.padB, s_.padR, exact_attr(), false);
     st->primitive = dnnl::convolution_forward(pd);
     st->weights = pd.weights_desc();
     st->scratch = pd.scratchpad_desc();
@@ -213,7 +215,7 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
 void QuantConv::build_direct(ShapeState& st, float floor) {
     const int64_t n = st.n, h = st.h, w = st.w, ho = st.ho, wo = st.wo;
     st.directDst = memory::desc({n, s_.outC, ho, wo}, dt::u8, tag::nhwc);
-    auto pd = make_pd(st.src, st.directDst, s_.padT, s_.padL, s_.padB, s_.padR, direct_attr(floor));
+    auto pd = make_pd(st.src, st.directDst, s_.padT, s_.padL, s_.padB, s_.padR, direct_attr(floor), true);
     st.direct = dnnl::convolution_forward(pd);
     st.directWeights = pd.weights_desc();
     st.directScratch = pd.scratchpad_desc();
@@ -233,21 +235,21 @@ void QuantConv::build_direct(ShapeState& st, float floor) {
         strip.row0 = sp.row0; strip.rows = sp.rows; strip.col0 = sp.col0; strip.cols = sp.cols;
         strip.y0 = sp.y0; strip.y1 = sp.y1; strip.x0 = sp.x0; strip.x1 = sp.x1;
         strip.src = memory::desc({n, s_.inC, sp.rows, sp.cols}, dt::u8, tag::nhwc);
-        strip.dst = memory::desc({n, s_.outC, sp.y1 - sp.y0, sp.x1 - sp.x0}, dt::f32, tag::nhwc);
-        auto spd = make_pd(strip.src, strip.dst, sp.padT, sp.padL, sp.padB, sp.padR, float_attr());
+        strip.dst = memory::desc({n, s_.outC, sp.y1 - sp.y0, sp.x1 - sp.x0}, dt::s32, tag::nhwc);
+        auto spd = make_pd(strip.src, strip.dst, sp.padT, sp.padL, sp.padB, sp.padR, exact_attr(), false);
         strip.primitive = dnnl::convolution_forward(spd);
         strip.weights = spd.weights_desc();
         strip.scratch = spd.scratchpad_desc();
         strip.implementation = spd.impl_info_str();
         strip.in = allocate_floats(size_t(n * sp.rows * sp.cols * s_.inC) / sizeof(float) + 1);
-        strip.out = allocate_floats(size_t(n * (sp.y1 - sp.y0) * (sp.x1 - sp.x0) * s_.outC));
+        strip.acc = allocate_floats(size_t(n * (sp.y1 - sp.y0) * (sp.x1 - sp.x0) * s_.outC));  // as many s32
         st.strips.push_back(std::move(strip));
     }
     st.directBuilt = true;
 }
 
 void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-                    uint8_t* codesOut, const Requantizer* next) {
+                    uint8_t* codesOut, const Requantizer* next, bool allowDirect) {
     if (bw_ == 0) throw ArgumentError("qconv: weights are not quantized yet (set the weight bits first)");
     if (!codes) throw ArgumentError("qconv: input codes are null");
     if (n <= 0 || n > 65536) throw ShapeError("qconv: batch size " + str(n) + " is out of range");
@@ -264,66 +266,33 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     ThreadScope threads(threads_);
     ShapeState& st = state_for(n, h, w);
     // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
-    const double sa = double((u - l) / float((int64_t(1) << bits) - 1));
-    const int64_t stride = s_.kw + 1, tapPlane = (s_.kh + 1) * stride;
+    const float sa = (u - l) / float((int64_t(1) << bits) - 1);
     const bool split = needs_split(bits);
-    // oneDNN convolves q - zp with zp the code nearest the real zero -l/s_a (a runtime src zero point; padding
-    // contributes 0), so the accumulator holds sums of centred values and only the small offset l' = l + zp*s_a
-    // (|l'| <= s_a/2 unless clamped) goes through the bias and border terms: no large cancellation between the
-    // accumulator and a zero-point bias in float32. The pre-VNNI split keeps zp = 0.
-    zeroPoint_ = split ? 0 : int32_t(std::min(std::max(std::nearbyint(-double(l) / sa), 0.0), double((int64_t(1) << bits) - 1)));
-    l = float(double(l) + double(zeroPoint_) * sa);
-    const double offset = double(l);
-    std::vector<double> interior(size_t(s_.outC));  // bias + s_w*l'*S_full: every tap inside the image
-    for (int64_t o = 0; o < s_.outC; o++)
-        interior[size_t(o)] = double(bias_[size_t(o)]) + sw_ * offset * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
-    if (!split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
-        run_direct(st, codes, l, sa, interior, codesOut, *next);
+    if (allowDirect && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
+        run_direct(st, codes, l, sa, bits, codesOut, *next);
         return;
     }
-    if (!out) {
-        if (!st.ownOutput) st.ownOutput = allocate_floats(size_t(n * st.ho * st.wo * s_.outC));
-        out = st.ownOutput.get();
-    }
-    std::vector<float> bias(interior.begin(), interior.end());
-    const float weiScale = float(bw_ == 8 ? 2 * sw_ : sw_);
+    const size_t accCount = size_t(n * st.ho * st.wo * s_.outC);
+    if (!st.acc) st.acc = allocate_floats(accCount);  // as many s32
     if (split) {
-        run_split(st, codes, sa, bias, weiScale, out);
+        run_split(st, codes);
     } else {
-        execute(st, st.primitive, st.src, codes, st.weights, st.dst, out, st.scratch, bias.data(), float(sa), weiScale, nullptr);
+        execute_exact(st, st.primitive, st.src, codes, st.weights, st.dst, reinterpret_cast<int32_t*>(st.acc.get()), st.scratch);
         lastImpl_ = st.implementation;
     }
-
-    QuantEpilogue e = epilogue(st, l);
+    QuantEpilogue e = epilogue(st, l, sa, codes, next, codesOut);
+    e.acc = reinterpret_cast<const int32_t*>(st.acc.get());
+    if (split) e.accLow = reinterpret_cast<const int32_t*>(st.accLow.get());
     e.out = out;
-    if (bw_ == 8) {
-        st.integral.resize(size_t(n * s_.groups * (h + 1) * (w + 1)));
-        group_integral_images(codes, n, h, w, s_.inC, s_.groups, st.integral.data());
-        e.integral = st.integral.data();
-        e.windowCoef = float(sa * sw_);
-        e.windowZero = int64_t(zeroPoint_) * (s_.inC / s_.groups);
-    }
-    if (next) {
-        e.codes = codesOut;
-        e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits; e.nextRelu = next->relu;
-    }
     apply_epilogue(e);
 }
 
-void QuantConv::run_split(ShapeState& st, const uint8_t* codes, double sa, const std::vector<float>& bias,
-                          float weiScale, float* out) {
+void QuantConv::run_split(ShapeState& st, const uint8_t* codes) {
     const size_t count = size_t(st.n * st.h * st.w * s_.inC);
     if (!st.splitBuilt) {
-        dnnl::primitive_attr attr = float_attr();
-        dnnl::post_ops ops;
-        ops.append_sum(1.f);
-        attr.set_post_ops(ops);
-        auto pd = make_pd(st.src, st.dst, s_.padT, s_.padL, s_.padB, s_.padR, attr);
-        st.lowBits = dnnl::convolution_forward(pd);
-        st.lowWeights = pd.weights_desc();
-        st.lowScratch = pd.scratchpad_desc();
         st.high = allocate_floats(count / sizeof(float) + 1);
         st.low = allocate_floats(count / sizeof(float) + 1);
+        st.accLow = allocate_floats(size_t(st.n * st.ho * st.wo * s_.outC));
         st.splitBuilt = true;
     }
     auto* high = reinterpret_cast<uint8_t*>(st.high.get());
@@ -333,53 +302,79 @@ void QuantConv::run_split(ShapeState& st, const uint8_t* codes, double sa, const
         high[i] = uint8_t(codes[i] >> 1);
         low[i] = uint8_t(codes[i] & 1);
     }
-    const std::vector<float> zeros(bias.size(), 0.f);
-    execute(st, st.primitive, st.src, high, st.weights, st.dst, out, st.scratch, bias.data(), float(2 * sa), weiScale, nullptr);
-    execute(st, st.lowBits, st.src, low, st.lowWeights, st.dst, out, st.lowScratch, zeros.data(), float(sa), weiScale, nullptr);
+    execute_exact(st, st.primitive, st.src, high, st.weights, st.dst, reinterpret_cast<int32_t*>(st.acc.get()), st.scratch);
+    execute_exact(st, st.primitive, st.src, low, st.weights, st.dst, reinterpret_cast<int32_t*>(st.accLow.get()), st.scratch);
     lastImpl_ = st.implementation + " (split in two: no VNNI)";
 }
 
-QuantEpilogue QuantConv::epilogue(const ShapeState& st, float l) const {
+QuantEpilogue QuantConv::epilogue(ShapeState& st, float l, float sa, const uint8_t* codes, const Requantizer* next,
+                                  uint8_t* codesOut) {
     QuantEpilogue e;
     e.n = st.n; e.h = st.h; e.w = st.w; e.ho = st.ho; e.wo = st.wo; e.outC = s_.outC; e.groups = s_.groups;
     e.kh = s_.kh; e.kw = s_.kw; e.padT = s_.padT; e.padL = s_.padL;
     e.tapPrefix = tapPrefix_.data();
-    e.borderCoef = sw_ * double(l);
+    e.bias = bias_.data();
+    e.scale = double(sa) * sw_;          // float32 x float32: exact in double
+    e.borderCoef = sw_ * double(l);      // likewise
+    if (bw_ == 8) {
+        st.integral.resize(size_t(st.n * s_.groups * (st.h + 1) * (st.w + 1)));
+        group_integral_images(codes, st.n, st.h, st.w, s_.inC, s_.groups, st.integral.data());
+        e.integral = st.integral.data();
+    }
+    if (next) {
+        e.codes = codesOut;
+        e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits; e.nextRelu = next->relu;
+    }
     return e;
 }
 
-void QuantConv::execute(ShapeState& st, dnnl::convolution_forward& primitive, const memory::desc& src, const void* in,
-                        const memory::desc& weights, const memory::desc& dst, void* out, const memory::desc& scratch,
-                        const float* bias, float srcScale, float weiScale, const float* dstScale) {
+void QuantConv::execute_exact(ShapeState& st, dnnl::convolution_forward& primitive, const memory::desc& src, const void* in,
+                              const memory::desc& weights, const memory::desc& dst, int32_t* acc, const memory::desc& scratch) {
     st.ensure_scratchpad(scratch);
-    memory::desc scalar({1}, dt::f32, tag::x);
     std::unordered_map<int, memory> args;
     args[DNNL_ARG_SRC] = memory(src, engine_, const_cast<void*>(in));
     args[DNNL_ARG_WEIGHTS] = weights_for(weights);
-    args[DNNL_ARG_BIAS] = memory(memory::desc({s_.outC}, dt::f32, tag::x), engine_, const_cast<float*>(bias));
-    args[DNNL_ARG_DST] = memory(dst, engine_, out);
-    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC] = memory(scalar, engine_, &srcScale);
-    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS] = memory(scalar, engine_, &weiScale);
-    int32_t zeroPoint = zeroPoint_;
-    args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = memory(memory::desc({1}, dt::s32, tag::x), engine_, &zeroPoint);
-    if (dstScale) args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST] = memory(scalar, engine_, const_cast<float*>(dstScale));
+    args[DNNL_ARG_DST] = memory(dst, engine_, acc);
     args[DNNL_ARG_SCRATCHPAD] = memory(scratch, engine_, st.scratchpad.get());
     primitive.execute(stream_, args);
     stream_.wait();
 }
 
-void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interior,
-                           uint8_t* codesOut, const Requantizer& next) {
+void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, float sa, int bits, uint8_t* codesOut,
+                           const Requantizer& next) {
     const double range = double(next.u) - double(next.l);
     const float floor = next.relu ? float(std::max(0.0, -double(next.l) / range)) : 0.f;
     if (!st.directBuilt || st.directFloor != floor) build_direct(st, floor);
-    std::vector<float> normalised(interior.size()), bias(interior.begin(), interior.end());
-    for (size_t o = 0; o < interior.size(); o++) normalised[o] = float((interior[o] - double(next.l)) / range);
+    // oneDNN convolves q - zp with zp the code nearest the real zero -l/s_a (a runtime src zero point; padding
+    // contributes 0), so the accumulator holds sums of centred values and only the small offset l' = l + zp*s_a
+    // goes through the bias: no large cancellation between the accumulator and a zero-point bias in float32.
+    const int32_t levels = (1 << bits) - 1;
+    int32_t zeroPoint = int32_t(std::min(std::max(std::nearbyint(-double(l) / double(sa)), 0.0), double(levels)));
+    const double offset = double(l) + double(zeroPoint) * double(sa);
+    const int64_t stride = s_.kw + 1, tapPlane = (s_.kh + 1) * stride;
+    std::vector<float> normalised(size_t(s_.outC));
+    for (int64_t o = 0; o < s_.outC; o++) {
+        const double interior = double(bias_[size_t(o)]) + sw_ * offset * double(tapPrefix_[size_t(o * tapPlane + s_.kh * stride + s_.kw)]);
+        normalised[size_t(o)] = float((interior - double(next.l)) / range);
+    }
     const float dstScale = float(1.0 / double((int64_t(1) << next.bits) - 1));  // u8 = clipped value / dstScale
-    execute(st, st.direct, st.src, codes, st.directWeights, st.directDst, codesOut, st.directScratch,
-            normalised.data(), float(sa), float(sw_ / range), &dstScale);
+    const float srcScale = sa, weiScale = float(sw_ / range);
+    st.ensure_scratchpad(st.directScratch);
+    memory::desc scalar({1}, dt::f32, tag::x);
+    std::unordered_map<int, memory> args;
+    args[DNNL_ARG_SRC] = memory(st.src, engine_, const_cast<uint8_t*>(codes));
+    args[DNNL_ARG_WEIGHTS] = weights_for(st.directWeights);
+    args[DNNL_ARG_BIAS] = memory(memory::desc({s_.outC}, dt::f32, tag::x), engine_, normalised.data());
+    args[DNNL_ARG_DST] = memory(st.directDst, engine_, codesOut);
+    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC] = memory(scalar, engine_, const_cast<float*>(&srcScale));
+    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS] = memory(scalar, engine_, const_cast<float*>(&weiScale));
+    args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST] = memory(scalar, engine_, const_cast<float*>(&dstScale));
+    args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = memory(memory::desc({1}, dt::s32, tag::x), engine_, &zeroPoint);
+    args[DNNL_ARG_SCRATCHPAD] = memory(st.directScratch, engine_, st.scratchpad.get());
+    st.direct.execute(stream_, args);
+    stream_.wait();
     lastImpl_ = st.directImplementation;
-    // the border ring: exact float values from the strips, then the same epilogue as the float path
+    // the border ring: exact strips, finished and requantized by the same epilogue as the exact path
     const int64_t c = s_.inC;
     for (Strip& strip : st.strips) {
         auto* in = reinterpret_cast<uint8_t*>(strip.in.get());
@@ -387,13 +382,11 @@ void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, double
             for (int64_t r = 0; r < strip.rows; r++)
                 std::memcpy(in + (ni * strip.rows + r) * strip.cols * c,
                             codes + ((ni * st.h + strip.row0 + r) * st.w + strip.col0) * c, size_t(strip.cols * c));
-        execute(st, strip.primitive, strip.src, in, strip.weights, strip.dst, strip.out.get(), strip.scratch,
-                bias.data(), float(sa), float(sw_), nullptr);
-        QuantEpilogue e = epilogue(st, l);
-        e.out = strip.out.get();
+        auto* acc = reinterpret_cast<int32_t*>(strip.acc.get());
+        execute_exact(st, strip.primitive, strip.src, in, strip.weights, strip.dst, acc, strip.scratch);
+        QuantEpilogue e = epilogue(st, l, sa, codes, &next, codesOut);
+        e.acc = acc;
         e.y0 = strip.y0; e.y1 = strip.y1; e.x0 = strip.x0; e.x1 = strip.x1;
-        e.codes = codesOut;
-        e.nextL = next.l; e.nextU = next.u; e.nextBits = next.bits; e.nextRelu = next.relu;
         apply_epilogue(e);
         lastImpl_ += "\n" + strip.implementation;
     }

@@ -2,16 +2,16 @@
 //   xq = l + s_a*q    (q: u8 activation codes, s_a = (u-l)/(2^b-1); the padding is real 0.0, not a code)
 //   wq = s_w*c        (c = 2k - (2^bw-1), k the weight code, s_w = uw/(2^bw-1))
 //   out = s_a*s_w*conv(q, c) + s_w*l*S_in + bias,   S_in = sum of c over the taps inside the image.
-// oneDNN runs conv(q, c) as u8 x s8 -> s32 with NHWC activations and weights in its own layout, applies s_a and s_w
-// as runtime scales and adds the bias with S_in replaced by the full weight-code sum; the epilogue (int8_epilogue.h)
-// corrects the border ring. bw = 8 codes (odd, up to +-255) do not fit s8: c = 2(k-128) + 1, so oneDNN convolves
-// k-128 with weight scale 2*s_w and the epilogue adds s_a*s_w*(sum of q under the window).
-// Codes-only runs (bw <= 7, an output interior exists) take a direct path: oneDNN writes the next layer's u8 codes
-// itself (runtime scales, a constant clip post-op) - right everywhere but on the border ring - and small float
-// convs over the four border strips, corrected and requantized by the epilogue, overwrite the ring.
+// oneDNN runs conv(q, c) as u8 x s8 -> s32 with NHWC activations and weights in its own layout (code 0 pads: it
+// adds nothing); the epilogue (int8_epilogue.h) evaluates the rest in double and rounds once, so the float value
+// is the exact one rounded to float32 - bit for bit what the Java oracle computes. bw = 8 codes (odd, up to +-255)
+// do not fit s8: c = 2(k-128) + 1, so oneDNN convolves k-128 and the epilogue adds the sum of q under the window.
+// The fast direct path (run(..., allowDirect), bw <= 7, an output interior exists): oneDNN writes the next layer's
+// u8 codes itself (runtime scales, a src zero point, a constant clip post-op: float32 inside oneDNN, so a value on
+// a rounding tie may go either way), and small exact convs over the four border strips overwrite the ring.
 // Without VNNI, oneDNN's int8 kernels add product pairs in saturating s16; where 2*(2^b-1)*max|code| could pass
-// 32767 the codes are split, q = 2*(q>>1) + (q&1), and the two halves convolved (the second adds through a sum
-// post-op) - twice the work, still exact. Codes above 2^b-1 are the caller's risk there.
+// 32767 the codes are split, q = 2*(q>>1) + (q&1), and the two halves convolved - twice the work, still exact.
+// Codes above 2^b-1 are the caller's risk there.
 // One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights.
 #pragma once
 #include "buffer_pool.h"
@@ -54,10 +54,10 @@ public:
     const QuantConvShape& shape() const { return s_; }
 
     // codes: n x h x w x inC u8 (NHWC), each <= 2^bits-1. out (NHWC float32, n x ho x wo x outC) may be null when
-    // codesOut is given (codes only: the direct path where it applies); codesOut (same layout, u8) is written only
-    // if next is non-null.
+    // codesOut is given; codesOut (same layout, u8) is written only if next is non-null. allowDirect: codes only
+    // may take the fast direct path where it applies (see above).
     void run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-             uint8_t* codesOut, const Requantizer* next);
+             uint8_t* codesOut, const Requantizer* next, bool allowDirect);
 
     // oneDNN implementation of the most recently run shape ("" before the first run)
     const std::string& implementation() const { return lastImpl_; }
@@ -69,16 +69,17 @@ private:
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
     void build_direct(ShapeState& st, float floor);
     bool needs_split(int bits) const;
-    void run_split(ShapeState& st, const uint8_t* codes, double sa, const std::vector<float>& bias, float weiScale, float* out);
-    void run_direct(ShapeState& st, const uint8_t* codes, float l, double sa, const std::vector<double>& interiorBias,
-                    uint8_t* codesOut, const Requantizer& next);
-    void execute(ShapeState& st, dnnl::convolution_forward& primitive, const dnnl::memory::desc& src, const void* in,
-                 const dnnl::memory::desc& weights, const dnnl::memory::desc& dst, void* out,
-                 const dnnl::memory::desc& scratch, const float* bias, float srcScale, float weiScale, const float* dstScale);
-    QuantEpilogue epilogue(const ShapeState& st, float l) const;
+    void run_split(ShapeState& st, const uint8_t* codes);
+    void run_direct(ShapeState& st, const uint8_t* codes, float l, float sa, int bits, uint8_t* codesOut, const Requantizer& next);
+    // The s32 accumulators of one primitive (no scales, no bias, no zero point).
+    void execute_exact(ShapeState& st, dnnl::convolution_forward& primitive, const dnnl::memory::desc& src, const void* in,
+                       const dnnl::memory::desc& weights, const dnnl::memory::desc& dst, int32_t* acc,
+                       const dnnl::memory::desc& scratch);
+    QuantEpilogue epilogue(ShapeState& st, float l, float sa, const uint8_t* codes, const Requantizer* next,
+                           uint8_t* codesOut);
     dnnl::convolution_forward::primitive_desc make_pd(const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
                                                       int64_t padT, int64_t padL, int64_t padB, int64_t padR,
-                                                      const dnnl::primitive_attr& attr) const;
+                                                      const dnnl::primitive_attr& attr, bool withBias) const;
     dnnl::memory weights_for(const dnnl::memory::desc& want);
 
     QuantConvShape s_;
@@ -95,7 +96,6 @@ private:
     std::vector<int64_t> tapPrefix_;             // per output channel, (kh+1) x (kw+1) prefix sums of tap sums of c
     std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
 
-    int32_t zeroPoint_ = 0;                          // the current run's src zero point (see run)
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
     std::string lastImpl_;
 };

@@ -1,5 +1,6 @@
 #include "int8_epilogue.h"
 #include <algorithm>
+#include <vector>
 
 namespace adabm {
 
@@ -14,6 +15,64 @@ constexpr int64_t kParallelMin = 1 << 15;
 
 inline int64_t rect(const int64_t* table, int64_t stride, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     return table[r1 * stride + c1] - table[r0 * stride + c1] - table[r1 * stride + c0] + table[r0 * stride + c0];
+}
+
+// The next quantizer, as Java's Quantizers.activation computes it in float32: relu(v) clamped to [l, u] is v
+// clamped to [max(l, 0), u]; the code still counts steps from l.
+struct NextCodes {
+    float floor, hi, lo, range, levels;
+};
+
+// One pixel's outC values: the exact integer sum, then the double expression of int8_epilogue.h, rounded once.
+// All sums fit int32 (QuantConv's constructor bounds the taps). Templated so each variant is a plain loop.
+template <bool Low, bool Window, bool Out, bool Codes>
+inline __attribute__((always_inline)) void finish_pixel(const int32_t* acc, const int32_t* low, const int32_t* window,
+                                                       const double* base, double scale, int64_t outC, float* out,
+                                                       uint8_t* codes, const NextCodes& nx) {
+    for (int64_t o = 0; o < outC; o++) {
+        int32_t a = acc[o];
+        if (Low) a = 2 * a + low[o];
+        if (Window) a = 2 * a + window[o];
+        const float v = float(scale * double(a) + base[o]);
+        if (Out) out[o] = v;
+        if (Codes) {
+            const float t = (std::max(nx.floor, std::min(v, nx.hi)) - nx.lo) / nx.range * nx.levels;  // NaN -> floor
+            codes[o] = uint8_t(std::min(round_half_even(t), nx.levels));
+        }
+    }
+}
+
+using PixelFn = void (*)(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, float*,
+                         uint8_t*, const NextCodes&);
+
+// The same loops compiled twice: for AVX-512 (8 doubles a vector; picked at run time) and for the baseline.
+#define ADABM_PIXEL_VARIANT(name, attr)                                                                             \
+    template <bool Low, bool Window, bool Out, bool Codes>                                                          \
+    attr void name(const int32_t* acc, const int32_t* low, const int32_t* window, const double* base, double scale, \
+                   int64_t outC, float* out, uint8_t* codes, const NextCodes& nx) {                                 \
+        finish_pixel<Low, Window, Out, Codes>(acc, low, window, base, scale, outC, out, codes, nx);                 \
+    }
+ADABM_PIXEL_VARIANT(pixel_avx512, __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))))
+ADABM_PIXEL_VARIANT(pixel_base, )
+#undef ADABM_PIXEL_VARIANT
+
+template <bool Low, bool Window, bool Out, bool Codes>
+PixelFn pick() {
+    static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    return avx512 ? &pixel_avx512<Low, Window, Out, Codes> : &pixel_base<Low, Window, Out, Codes>;
+}
+
+template <bool Low, bool Window>
+PixelFn pick(bool out, bool codes) {
+    if (out && codes) return pick<Low, Window, true, true>();
+    if (out) return pick<Low, Window, true, false>();
+    return pick<Low, Window, false, true>();
+}
+
+PixelFn pick(bool low, bool window, bool out, bool codes) {
+    if (low) return window ? pick<true, true>(out, codes) : pick<true, false>(out, codes);
+    return window ? pick<false, true>(out, codes) : pick<false, false>(out, codes);
 }
 
 }  // namespace
@@ -42,55 +101,55 @@ void group_integral_images(const uint8_t* q, int64_t n, int64_t h, int64_t w, in
 }
 
 void apply_epilogue(const QuantEpilogue& e) {
-    const bool fullPass = e.integral || e.codes;
-    const int64_t og = e.outC / e.groups, tapStride = e.kw + 1, tapPlane = (e.kh + 1) * (e.kw + 1);
+    if (!e.out && !e.codes) return;
+    const int64_t outC = e.outC, og = outC / e.groups, tapStride = e.kw + 1, tapPlane = (e.kh + 1) * (e.kw + 1);
     const int64_t plane = (e.h + 1) * (e.w + 1);
-    const int64_t nmax = e.codes ? (int64_t(1) << e.nextBits) - 1 : 0;
-    const float hi = e.nextU;
-    // relu(v) clamped to [l, u] is v clamped to [max(l, 0), u]; the code still counts steps from l
-    const float lo = e.nextL, floor = e.nextRelu ? std::max(e.nextL, 0.f) : e.nextL;
-    const float range = e.nextU - e.nextL, levels = float(nmax);
-    const float top = float(nmax);
-    const int64_t outC = e.outC;  // locals: stores through px/cp could alias e's fields and block vectorisation
     const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
+    const int64_t rectW = x1 - x0;
+    NextCodes nx{};
+    if (e.codes) {
+        const float levels = float((int64_t(1) << e.nextBits) - 1);
+        nx = {e.nextRelu ? std::max(e.nextL, 0.f) : e.nextL, e.nextU, e.nextL, e.nextU - e.nextL, levels};
+    }
+    // every tap inside the image: S_in is the full tap sum
+    std::vector<double> interior(static_cast<size_t>(outC));
+    for (int64_t o = 0; o < outC; o++)
+        interior[size_t(o)] = e.borderCoef * double(e.tapPrefix[o * tapPlane + e.kh * tapStride + e.kw]) + double(e.bias[o]);
+    const PixelFn pixel = pick(e.accLow != nullptr, e.integral != nullptr, e.out != nullptr, e.codes != nullptr);
 
-#pragma omp parallel for schedule(static) collapse(2) if (e.n * (y1 - y0) * (x1 - x0) * outC > kParallelMin)
-    for (int64_t ni = 0; ni < e.n; ni++)
-        for (int64_t yo = y0; yo < y1; yo++) {
-            // kernel rows whose input row lies inside the image, and the clipped input rows of the window
-            const int64_t r0 = std::max<int64_t>(0, e.padT - yo), r1 = std::min(e.kh, e.h + e.padT - yo);
-            const int64_t ya = std::clamp<int64_t>(yo - e.padT, 0, e.h), yb = std::clamp<int64_t>(yo - e.padT + e.kh, 0, e.h);
-            const bool rowFull = r0 == 0 && r1 == e.kh;
-            for (int64_t xo = x0; xo < x1; xo++) {
-                const int64_t c0 = std::max<int64_t>(0, e.padL - xo), c1 = std::min(e.kw, e.w + e.padL - xo);
-                const bool border = !(rowFull && c0 == 0 && c1 == e.kw);
-                if (!border && !fullPass) continue;
-                float* px = e.out + ((ni * (y1 - y0) + yo - y0) * (x1 - x0) + xo - x0) * e.outC;
-                if (border)
-                    for (int64_t o = 0; o < outC; o++) {
-                        const int64_t* P = e.tapPrefix + o * tapPlane;
-                        const int64_t missing = rect(P, tapStride, r0, r1, c0, c1) - P[e.kh * tapStride + e.kw];
-                        px[o] = float(double(px[o]) + e.borderCoef * double(missing));
+#pragma omp parallel if (e.n * (y1 - y0) * rectW * outC > kParallelMin)
+    {
+        std::vector<double> border(static_cast<size_t>(outC));
+        std::vector<int32_t> window(e.integral ? size_t(outC) : 0);
+#pragma omp for schedule(static) collapse(2)
+        for (int64_t ni = 0; ni < e.n; ni++)
+            for (int64_t yo = y0; yo < y1; yo++) {
+                // kernel rows whose input row lies inside the image, and the clipped input rows of the window
+                const int64_t r0 = std::max<int64_t>(0, e.padT - yo), r1 = std::min(e.kh, e.h + e.padT - yo);
+                const int64_t ya = std::clamp<int64_t>(yo - e.padT, 0, e.h), yb = std::clamp<int64_t>(yo - e.padT + e.kh, 0, e.h);
+                const bool rowFull = r0 == 0 && r1 == e.kh;
+                for (int64_t xo = x0; xo < x1; xo++) {
+                    const int64_t c0 = std::max<int64_t>(0, e.padL - xo), c1 = std::min(e.kw, e.w + e.padL - xo);
+                    const double* base = interior.data();
+                    if (!(rowFull && c0 == 0 && c1 == e.kw)) {
+                        for (int64_t o = 0; o < outC; o++)
+                            border[size_t(o)] = e.borderCoef * double(rect(e.tapPrefix + o * tapPlane, tapStride, r0, r1, c0, c1)) +
+                                                double(e.bias[o]);
+                        base = border.data();
                     }
-                if (e.integral) {
-                    const int64_t xa = std::clamp<int64_t>(xo - e.padL, 0, e.w), xb = std::clamp<int64_t>(xo - e.padL + e.kw, 0, e.w);
-                    for (int64_t g = 0; g < e.groups; g++) {
-                        const int64_t* I = e.integral + (ni * e.groups + g) * plane;
-                        const float add = e.windowCoef * float(rect(I, e.w + 1, ya, yb, xa, xb) - e.windowZero * (yb - ya) * (xb - xa));
-                        for (int64_t o = g * og; o < (g + 1) * og; o++) px[o] += add;
+                    if (e.integral) {
+                        const int64_t xa = std::clamp<int64_t>(xo - e.padL, 0, e.w), xb = std::clamp<int64_t>(xo - e.padL + e.kw, 0, e.w);
+                        for (int64_t g = 0; g < e.groups; g++) {
+                            const int32_t s = int32_t(rect(e.integral + (ni * e.groups + g) * plane, e.w + 1, ya, yb, xa, xb));
+                            std::fill(window.begin() + g * og, window.begin() + (g + 1) * og, s);
+                        }
                     }
-                }
-                if (e.codes) {
-                    uint8_t* cp = e.codes + ((ni * e.ho + yo) * e.wo + xo) * e.outC;
-                    for (int64_t o = 0; o < outC; o++) {
-                        // Java's Quantizers.activation in float32, operation for operation: a value the
-                        // fake-quant forward puts exactly on a rounding tie lands on the same side here
-                        const float t = (std::max(floor, std::min(px[o], hi)) - lo) / range * levels;  // NaN -> floor
-                        cp[o] = uint8_t(std::min(round_half_even(t), top));
-                    }
+                    const int64_t at = ((ni * (y1 - y0) + yo - y0) * rectW + xo - x0) * outC;
+                    pixel(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, outC,
+                          e.out ? e.out + at : nullptr, e.codes ? e.codes + ((ni * e.ho + yo) * e.wo + xo) * outC : nullptr, nx);
                 }
             }
-        }
+    }
 }
 
 }  // namespace adabm

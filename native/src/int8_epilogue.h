@@ -1,10 +1,12 @@
-// The part of the exact integer conv (ADABM.md §8) that oneDNN cannot express: after the u8 x s8 primitive has
-// written out = s_a*s_w*acc + bias + s_w*l*S_full (exact for every output whose window lies inside the image),
-//  - border ring: out += s_w*l*(S_in - S_full), S_in = sum of the weight codes of the taps inside the image;
-//  - bw = 8 (weights split as c = 2(k-128) + 1): out += s_a*s_w * (sum of q - zp under the window, zp the src zero point);
-//  - optional requantization to the next layer's activation codes (optional ReLU, clamp, round half to even).
-// One pass over the output when the last two are needed, else only over the border ring. The pass may also
-// cover just a rectangle of the output (the border strips of the direct u8 path, int8_conv.cpp).
+// The exact end of the integer conv (ADABM.md §8): oneDNN has written the s32 accumulator acc = sum of q*c' over
+// the taps inside the image (c' = c for bw <= 7; k - 128 for bw = 8, with c = 2c' + 1). This pass turns it into the
+// fake-quantized conv's value, computed exactly and rounded once to float32:
+//   A = sum of q*c  (bw = 8: 2*acc + sum of q under the window; pre-VNNI split: acc = 2*high + low first)
+//   v = float(s_a*s_w * A + (s_w*l * S_in + bias)),  S_in = sum of the weight codes c of the taps inside the image,
+// in double, in this order - the same expression, operation for operation, as Java's ExactQuantConv (the oracle),
+// so both give the same float32. Then optionally the next layer's codes by Java's activation quantizer formula
+// (optional ReLU, clamp, round half to even). The pass may cover just a rectangle of the output (the border strips
+// of the direct u8 path, int8_conv.cpp).
 #pragma once
 #include <cstdint>
 
@@ -14,20 +16,24 @@ struct QuantEpilogue {
     int64_t n = 0, h = 0, w = 0;          // input
     int64_t ho = 0, wo = 0, outC = 0, groups = 1;
     int64_t kh = 0, kw = 0, padT = 0, padL = 0;
-    float* out = nullptr;                  // NHWC float32 of the region below, in place
 
-    // the output rectangle [y0, y1) x [x0, x1) this pass covers (y1 = x1 = 0: all of it); out holds just that
-    // rectangle, densely, while codes and the border geometry stay in whole-output coordinates
+    // the output rectangle [y0, y1) x [x0, x1) this pass covers (y1 = x1 = 0: all of it); acc and out hold just
+    // that rectangle, densely, while codes and the border geometry stay in whole-output coordinates
     int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0;
 
+    const int32_t* acc = nullptr;          // NHWC s32 accumulators of the rectangle
+    const int32_t* accLow = nullptr;       // pre-VNNI split only: the low-bit half; acc is then the high half
+
+    double scale = 0;                      // s_a * s_w (two float32 values: exact in double)
+    double borderCoef = 0;                 // s_w * l   (exact in double)
+    const float* bias = nullptr;           // outC
     // per output channel: 2D prefix sums of the per-tap weight-code sums, (kh+1) x (kw+1) each
     const int64_t* tapPrefix = nullptr;
-    double borderCoef = 0;                 // s_w * l
 
     // bw = 8 only: per (image, group) integral image of the group's channel-summed codes, (h+1) x (w+1)
     const int64_t* integral = nullptr;
-    float windowCoef = 0;                  // s_a * s_w
-    int64_t windowZero = 0;                // the src zero point times the channels per group: sum (q - zp) per tap
+
+    float* out = nullptr;                  // optional NHWC float32 values of the rectangle
 
     // requantization (codes == nullptr: none)
     uint8_t* codes = nullptr;

@@ -10,6 +10,10 @@
 
 namespace adabm {
 
+namespace {
+constexpr const char* kExactFloatConv = "exact_float_conv (float64 sums)";
+}
+
 using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
@@ -23,7 +27,6 @@ struct QuantPlan::ShapeState {
     std::vector<uint8_t*> shuffled;       // per op: ... before the pixel shuffle in front of it
     std::vector<ConvExec> fconvs;         // per op: float conv primitives
     AlignedBuffer scratchpad;             // float convs' oneDNN scratchpad
-    AlignedBuffer floatScratch;           // float output of bw = 8 convs whose codes go on to the next conv
     memory inUser, inNhwc, outNhwc, outUser;
     dnnl::reorder toNhwc, toNchw;
 };
@@ -142,6 +145,22 @@ void QuantPlan::analyse() {
             steps_.push_back(s);
         }
     }
+    // Float convs whose output reaches a quantizer (through float ops or other such convs) run exactly (see
+    // exact_float_conv.h), so that quantizer sees the fake-quant forward's very floats.
+    std::vector<bool> feedsQuantizer(nTensors, false);
+    exactFconvs_.resize(nOps);
+    for (size_t k = steps_.size(); k-- > 0;) {
+        const QStep& step = steps_[k];
+        const OpDesc& op = desc_.ops[step.op];
+        if (step.kind == StepKind::Quantize) {
+            feedsQuantizer[op.inputs[0]] = true;
+        } else if ((step.kind == StepKind::Simple || step.kind == StepKind::FConv) && feedsQuantizer[op.output]) {
+            for (uint32_t t : op.inputs) feedsQuantizer[t] = true;
+            if (step.kind == StepKind::FConv)
+                exactFconvs_[step.op] = std::make_unique<ExactFloatConv>(op.conv, desc_.blobs[op.conv.weightBlob].data(),
+                                                                         desc_.blobs[op.conv.biasBlob].data());
+        }
+    }
     lastUse_.assign(nTensors + 2 * nOps, -1);
     for (size_t k = 0; k < steps_.size(); k++)
         for (size_t b : steps_[k].reads) lastUse_[b] = int64_t(k);
@@ -207,16 +226,13 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
         else st->shuffled[b - nTensors - desc_.ops.size()] = reinterpret_cast<uint8_t*>(p);
     }
 
-    size_t scratch = 0, floatScratch = 0;
+    size_t scratch = 0;
     st->fconvs.resize(desc_.ops.size());
     for (const QStep& step : steps_) {
-        if (step.kind == StepKind::FConv) {
+        if (step.kind == StepKind::FConv && !exactFconvs_[step.op]) {
             st->fconvs[step.op] = fconvs_[step.op]->build(engine_, stream_, n, st->shapes, st->tensor);
             scratch = std::max(scratch, st->fconvs[step.op].scratchpadBytes);
         }
-        if (step.kind == StepKind::QConv && step.requantTo >= 0 && (desc_.ops[step.op].conv.weightBits == 8 || !directCodes_))
-            floatScratch = std::max(floatScratch, size_t(n) * size_t(st->shapes[desc_.ops[step.op].output].c) *
-                                                      size_t(st->shapes[desc_.ops[step.op].output].pixels()));
     }
     if (scratch) {
         st->scratchpad = allocate_floats((scratch + sizeof(float) - 1) / sizeof(float));
@@ -224,7 +240,6 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
         for (ConvExec& c : st->fconvs)
             if (c.primitive) c.args[DNNL_ARG_SCRATCHPAD] = pad;
     }
-    if (floatScratch) st->floatScratch = allocate_floats(floatScratch);
 
     const Shape& in = st->shapes[0];
     const Shape& out = st->shapes[desc_.outputTensor];
@@ -253,17 +268,22 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
             if (step.requantTo >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.requantTo)].conv;
                 const Requantizer r{next.l, next.u, bits[step.requantTo], step.requantRelu};
-                // float values then Java's requantization formula, unless the direct u8 path is allowed (bw <= 7)
-                float* floats = op.conv.weightBits == 8 || !directCodes_ ? st.floatScratch.get() : nullptr;
+                // the exact value requantized by Java's formula, unless the direct u8 path is allowed (bw <= 7)
                 uint8_t* codesOut = step.requantShuffled ? st.shuffled[size_t(step.requantTo)] : st.codes[size_t(step.requantTo)];
-                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], floats, codesOut, &r);
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], nullptr, codesOut, &r,
+                         directCodes_);
             } else {
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[op.output],
-                         nullptr, nullptr);
+                         nullptr, nullptr, false);
             }
             break;
         }
         case StepKind::FConv:
+            if (exactFconvs_[step.op]) {
+                const Shape& in = st.shapes[op.inputs[0]];
+                exactFconvs_[step.op]->run(st.tensor[op.inputs[0]], st.tensor[op.output], st.n, in.h, in.w);
+                break;
+            }
             st.fconvs[step.op].primitive.execute(stream_, st.fconvs[step.op].args);
             stream_.wait();
             break;
@@ -319,7 +339,9 @@ void QuantPlan::record(const ShapeState& st, const QStep& step, StepProfiler::Cl
     switch (step.kind) {  // every step has finished here: the only asynchronous one (FConv) waits on the stream
         case StepKind::Quantize: profiler_.add(op, ADABM_STEP_QUANTIZE, since); break;
         case StepKind::QConv: profiler_.add(op, ADABM_STEP_INT8_CONV, since, qconvs_[step.op]->implementation()); break;
-        case StepKind::FConv: profiler_.add(op, ADABM_STEP_FP32_CONV, since, st.fconvs[step.op].implementation); break;
+        case StepKind::FConv:
+            profiler_.add(op, ADABM_STEP_FP32_CONV, since, exactFconvs_[step.op] ? kExactFloatConv : st.fconvs[step.op].implementation);
+            break;
         case StepKind::Simple: profiler_.add(op, ADABM_STEP_FLOAT_OP, since); break;
         case StepKind::ShuffleCodes: profiler_.add(op, ADABM_STEP_SHUFFLE_CODES, since); break;
     }
@@ -332,7 +354,8 @@ std::string QuantPlan::implementations() const {
         if (step.kind == StepKind::QConv)
             out += "op " + std::to_string(step.op) + " int8: " + qconvs_[step.op]->implementation() + "\n";
         if (step.kind == StepKind::FConv)
-            out += "op " + std::to_string(step.op) + " fp32: " + shapes_.front()->fconvs[step.op].implementation + "\n";
+            out += "op " + std::to_string(step.op) + " fp32: " +
+                   (exactFconvs_[step.op] ? std::string(kExactFloatConv) : shapes_.front()->fconvs[step.op].implementation) + "\n";
     }
     return out;
 }

@@ -3,11 +3,12 @@
 // split); its codes come either straight from the previous quantized conv (fused requantization, also through a
 // ReLU: clamp(relu(x), l, u) = clamp(x, max(l, 0), u), still counted in steps from l) or from a quantize pass over
 // a float tensor. Everything else (float convs of body mode, adds, pixel shuffles, ...) runs in float32 NHWC in the
-// same plan. Primitives are built once per input shape; the activation bits of each run only change runtime
+// same plan (exactly where they feed a quantizer, exact_float_conv.h). Primitives are built once per input shape; the activation bits of each run only change runtime
 // scales. Not thread-safe: one run at a time. profiler() times each step when turned on (step_profile.h).
 #pragma once
 #include "buffer_pool.h"
 #include "conv_layer.h"
+#include "exact_float_conv.h"
 #include "int8_conv.h"
 #include "plan_format.h"
 #include "shapes.h"
@@ -80,6 +81,7 @@ private:
     std::vector<int> shuffleFor_;                     // per quantized conv: the pixel shuffle its codes pass (-1: none)
     std::vector<std::unique_ptr<QuantConv>> qconvs_;  // per op; null unless a quantized conv
     std::vector<std::unique_ptr<ConvLayer>> fconvs_;  // per op; null unless a float conv
+    std::vector<std::unique_ptr<ExactFloatConv>> exactFconvs_;  // per op; set for float convs that feed a quantizer
     std::list<std::unique_ptr<ShapeState>> shapes_;   // most recently used first
     StepProfiler profiler_;
 };

@@ -3,6 +3,7 @@ package adabm.quant;
 import adabm.AdabmException;
 import adabm.ShapeException;
 import adabm.backend.ConvKernels;
+import adabm.backend.ref.ExactConvKernels;
 import adabm.backend.ref.JavaConvKernels;
 import adabm.backend.ref.RefKernels;
 import adabm.graph.Graph;
@@ -22,6 +23,7 @@ public final class FakeQuantRunner implements AutoCloseable {
     private final QuantModel model;
     private final ConvKernels kernels;
     private final boolean ownsKernels;
+    private final boolean exact;
     private final List<List<String>> deadAfter = new ArrayList<>();
     private final Set<String> taps;
     private final Map<String, CachedWeight> weights = new HashMap<>();
@@ -35,12 +37,22 @@ public final class FakeQuantRunner implements AutoCloseable {
     public FakeQuantRunner(QuantModel model, int threads) { this(model, new JavaConvKernels(threads), true); }
 
     /** A runner on the caller's kernels (the caller closes them). */
-    public FakeQuantRunner(QuantModel model, ConvKernels kernels) { this(model, kernels, false); }
+    public FakeQuantRunner(QuantModel model, ConvKernels kernels) { this(model, kernels, false, false); }
 
-    private FakeQuantRunner(QuantModel model, ConvKernels kernels, boolean ownsKernels) {
+    /**
+     * The exact fake-quant forward: quantized convs by {@link ExactQuantConv}, float convs by
+     * {@link ExactConvKernels}, each output the exact value rounded once to float32; everything else as usual.
+     * The oracle the integer plan equals bit for bit. Slow (plain Java, float64 float convs).
+     */
+    public static FakeQuantRunner exact(QuantModel model) { return new FakeQuantRunner(model, new ExactConvKernels(), true, true); }
+
+    private FakeQuantRunner(QuantModel model, ConvKernels kernels, boolean ownsKernels) { this(model, kernels, ownsKernels, false); }
+
+    private FakeQuantRunner(QuantModel model, ConvKernels kernels, boolean ownsKernels, boolean exact) {
         this.model = model;
         this.kernels = kernels;
         this.ownsKernels = ownsKernels;
+        this.exact = exact;
         this.taps = new HashSet<>(model.roles().residualTaps());
         Graph g = model.graph();
         Map<String, Integer> last = new HashMap<>();
@@ -98,7 +110,9 @@ public final class FakeQuantRunner implements AutoCloseable {
                 }
                 Tensor x = values.get(c.input());
                 hooks.beforeConv(layer, x, bits);
-                if (q) {
+                if (q && exact) {
+                    out = ExactQuantConv.forward(c, layer, x, bits);
+                } else if (q) {
                     Tensor xq = quantizeInput(layer, x, bits);   // checks calibration first
                     out = kernels.forward(c, quantizedWeight(layer), xq);
                 } else {

@@ -39,9 +39,13 @@ public final class Quantizers {
     }
 
     static float activationUnchecked(float x, float l, float u, int n) {
+        return l + activationCode(x, l, u, n) * ((u - l) / n);
+    }
+
+    /** The code q of {@link #activation} (n = 2^b - 1, unchecked), as a float; NaN for a NaN input. */
+    static float activationCode(float x, float l, float u, int n) {
         float c = Math.min(Math.max(x, l), u);
-        float q = (float) Math.rint((c - l) / (u - l) * n);
-        return l + q * ((u - l) / n);
+        return (float) Math.rint((c - l) / (u - l) * n);
     }
 
     /** Fake-quantizes {@code len} values of src from {@code from} into dst at the same positions. */
@@ -163,9 +167,14 @@ public final class Quantizers {
     }
 
     static float weightUnchecked(float w, float uw, int n) {
+        return weightCode(w, uw, n) * (uw / n);
+    }
+
+    /** The odd integer 2k - n of {@link #weight} (n = 2^bw - 1, unchecked): wq = code * (uw / n). */
+    static int weightCode(float w, float uw, int n) {
         float wc = Math.min(Math.max(w, -uw), uw);
         float k = (float) Math.rint((wc + uw) / (2 * uw) * n);
-        return (2 * k - n) * (uw / n);
+        return 2 * (int) k - n;
     }
 
     /** A fake-quantized copy of a whole weight array. */

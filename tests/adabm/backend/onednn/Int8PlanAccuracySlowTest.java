@@ -37,18 +37,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * per tile in patch mode): the integer plan against the fake-quantized forward. The models are quantized here
  * (AdaBM calibration on 16 Kodak24 patches, bit-aware clipping, no fine-tuning).
  *
- * <p>The reference is the fake-quant forward on {@link ExactConvKernels} (float64 sums of the fake-quant's own
- * float32 inputs and weights, rounded once). What is asserted: the data set's PSNR within 0.01 dB (the issue's
- * bound), and identical 8-bit pixels no fewer than the float32 fake-quant forward (oneDNN kernels) reaches against
- * the same reference, less 5 points. Why not the issue's flat 99.5%: a value that lands within float32 rounding
- * of a quantizer's rounding tie goes either way in any implementation that is not bit-identical to the
- * reference, and in these networks one moved code moves many later ones (flat image regions repeat the same value
- * at many positions, the 8-bit tails have fine steps); the float32 fake-quant forward itself falls below 99.5% on
- * CARN-M. The measured numbers are printed (INT8 lines). Slow: the float64 reference is plain Java.
+ * <p>The reference is the exact fake-quant forward ({@link FakeQuantRunner#exact}: every conv's exact value rounded
+ * once to float32, plain Java). Asserted, as the issue states it: at least 99.5% identical 8-bit pixels and the data
+ * set's PSNR within 0.01 dB. The integer plan computes the same exact values, so in fq mode the outputs are equal
+ * bit for bit; in body mode only the float tail convs (oneDNN float32 sums) differ, by float32 rounding. For
+ * comparison the float32 fake-quant forward (oneDNN kernels) is measured against the same reference (printed:
+ * a float32 conv's summation error moves codes at rounding ties, and in these deep 4-bit networks each moved code
+ * moves more). Slow: the reference is plain Java.
  */
 @Tag("slow")
 class Int8PlanAccuracySlowTest {
-    private static final double IDENTICAL_SLACK = 0.05, PSNR_TOLERANCE_DB = 0.01;
+    private static final double MIN_IDENTICAL = 0.995, PSNR_TOLERANCE_DB = 0.01;
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -103,7 +102,7 @@ class Int8PlanAccuracySlowTest {
             System.out.printf("INT8 %s: int8 %.3f%% identical 8-bit pixels (fp32 fake-quant %.3f%%), PSNR fake-quant %.4f int8 %.4f (delta %+.5f dB)%n",
                     what, identical * 100, floatIdentical * 100, psnrRef / images, psnrInt8 / images, dPsnr);
             if (Math.abs(dPsnr) > PSNR_TOLERANCE_DB) return what + ": PSNR differs by " + dPsnr + " dB";
-            if (identical < floatIdentical - IDENTICAL_SLACK) return what + ": " + identical * 100 + "% identical, fp32 " + floatIdentical * 100 + "%";
+            if (identical < MIN_IDENTICAL) return what + ": " + identical * 100 + "% identical 8-bit pixels";
             return null;
         }
     }
@@ -115,7 +114,7 @@ class Int8PlanAccuracySlowTest {
         try (ConvKernels kernels = b.convKernels(2)) {
             QuantModel m = quantize(file, scale, new QuantSpec(wb, ab, mode), kernels);
             List<String> failures = new java.util.ArrayList<>();
-            try (FakeQuantRunner fake = new FakeQuantRunner(m, new ExactConvKernels()); FakeQuantRunner fp32 = new FakeQuantRunner(m, kernels);
+            try (FakeQuantRunner fake = FakeQuantRunner.exact(m); FakeQuantRunner fp32 = new FakeQuantRunner(m, kernels);
                  Int8Plan plan = new Int8Plan(m, 2)) {
                 for (String set : List.of("Set5", "Set14")) {
                     Tally tally = new Tally();
@@ -137,7 +136,7 @@ class Int8PlanAccuracySlowTest {
         Backend b = onednn();
         try (ConvKernels kernels = b.convKernels(2)) {
             QuantModel m = quantize("edsr_baseline8_x2.onnx", 2, new QuantSpec(4, 4, QuantMode.FQ), kernels);
-            try (FakeQuantRunner fake = new FakeQuantRunner(m, new ExactConvKernels()); FakeQuantRunner fp32 = new FakeQuantRunner(m, kernels);
+            try (FakeQuantRunner fake = FakeQuantRunner.exact(m); FakeQuantRunner fp32 = new FakeQuantRunner(m, kernels);
                  Int8Plan plan = new Int8Plan(m, 2)) {
                 Tally tally = new Tally();
                 for (Dataset.ImagePair pair : Dataset.open(TestData.dataset("Set5")).pairs(2)) {

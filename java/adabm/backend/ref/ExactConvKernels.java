@@ -1,4 +1,4 @@
-package adabm.backend.onednn;
+package adabm.backend.ref;
 
 import adabm.backend.ConvKernels;
 import adabm.graph.Op;
@@ -6,17 +6,17 @@ import adabm.tensor.Tensor;
 import java.util.stream.IntStream;
 
 /**
- * A fake-quant oracle without float32 summation noise: each output is bias + sum of weight x input with every product
- * and the sum in float64 (products of two float32 values are exact in float64; a sum of a few thousand of them
- * loses ~1e-16 relative), rounded once to float32. Forward only.
+ * Float convs without float32 summation noise: each output is bias, then plus weight x input over input channels,
+ * kernel rows and kernel columns in that order (taps outside the image skipped), every product and sum in float64
+ * (products of two float32 values are exact in float64), rounded once to float32. Forward only; slow (plain Java).
  *
- * <p>Why the integer plan is checked against this rather than a float32 conv: a float32 conv's summation error
- * (~1e-6 of the magnitude) moves a later quantizer's code wherever a value sits near a rounding boundary, and in a
- * 20-30-layer network each moved code moves more; two float32 fake-quant implementations (Java, oneDNN) already
- * differ in ~2% of the 8-bit pixels of a Set5 image. The integer plan computes the fake-quant sums exactly, so the
- * exact oracle is the one it must equal.
+ * <p>Why: a float32 conv's summation error (~1e-6 of the magnitude) moves a later quantizer's code wherever a value
+ * sits near a rounding boundary, and in a 20-30-layer network each moved code moves more; two float32 fake-quant
+ * implementations (Java, oneDNN) differ in ~2% of the 8-bit pixels of a Set5 image. The integer plan runs the float
+ * convs that feed a quantizer with the same sums in the same order (native/src/exact_float_conv.h), so the exact
+ * fake-quant forward ({@code FakeQuantRunner.exact}) is the oracle it must equal bit for bit.
  */
-final class ExactConvKernels implements ConvKernels {
+public final class ExactConvKernels implements ConvKernels {
     @Override public String name() { return "exact"; }
 
     @Override public Tensor forward(Op.Conv2d c, float[] weight, Tensor x) {
