@@ -9,6 +9,7 @@ import adabm.eval.Dataset;
 import adabm.eval.EvalResult;
 import adabm.eval.Evaluator;
 import adabm.graph.Graph;
+import adabm.io.AtomicFiles;
 import adabm.quant.FakeQuantRunner;
 import adabm.quant.QuantEvaluation;
 import adabm.quant.artifact.QuantArtifact;
@@ -100,7 +101,7 @@ final class EvalCommand implements Callable<Integer> {
         print(r, fab, meanFab);
         if (json != null) {
             if (json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
-            Files.writeString(json, fab == null ? r.toJson() : r.toJson(meanFab, fab));
+            AtomicFiles.writeString(json, fab == null ? r.toJson() : r.toJson(meanFab, fab));
             System.out.println("JSON: " + json);
         }
         return 0;

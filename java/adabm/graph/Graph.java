@@ -101,8 +101,20 @@ public final class Graph {
     public Map<String, Shape> inferShapes(int h, int w) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         shapes.put(input, new Shape(inputChannels, h, w));
-        for (Op op : ops) shapes.put(op.output(), outputShape(op, shapes));
+        for (Op op : ops) {
+            Shape out = outputShape(op, shapes);
+            if (out.elements() > Integer.MAX_VALUE)   // float[] indices are ints
+                throw new ShapeException("node '" + op.name() + "': output " + out + " for a " + h + "x" + w
+                        + " input has " + out.elements() + " values, more than one tensor holds (" + Integer.MAX_VALUE + ")");
+            shapes.put(op.output(), out);
+        }
         return shapes;
+    }
+
+    /** A computed height or width, refused (naming the node) when it does not fit an int. */
+    private static int dim(long v, String where) {
+        if (v > Integer.MAX_VALUE) throw new ShapeException(where + ": output side " + v + " is too large");
+        return (int) v;
     }
 
     private static Shape outputShape(Op op, Map<String, Shape> shapes) {
@@ -112,8 +124,8 @@ public final class Graph {
             case Op.Conv2d c -> {
                 if (x.c() != c.inChannels())
                     throw new ShapeException(where + ": conv expects " + c.inChannels() + " input channels, got " + x.c());
-                int oh = x.h() + c.padTop() + c.padBottom() - c.kernelH() + 1;
-                int ow = x.w() + c.padLeft() + c.padRight() - c.kernelW() + 1;
+                int oh = dim((long) x.h() + c.padTop() + c.padBottom() - c.kernelH() + 1, where);
+                int ow = dim((long) x.w() + c.padLeft() + c.padRight() - c.kernelW() + 1, where);
                 if (oh <= 0 || ow <= 0)
                     throw new ShapeException(where + ": input " + x + " is smaller than the " + c.kernelH() + "x" + c.kernelW() + " kernel");
                 yield new Shape(c.outChannels(), oh, ow);
@@ -147,10 +159,10 @@ public final class Graph {
                 int b2 = d.block() * d.block();
                 if (x.c() % b2 != 0)
                     throw new ShapeException(where + ": " + x.c() + " channels not divisible by block^2 = " + b2);
-                yield new Shape(x.c() / b2, x.h() * d.block(), x.w() * d.block());
+                yield new Shape(x.c() / b2, dim((long) x.h() * d.block(), where), dim((long) x.w() * d.block(), where));
             }
-            case Op.Pad p -> new Shape(x.c(), x.h() + p.top() + p.bottom(), x.w() + p.left() + p.right());
-            case Op.ResizeNearest r -> new Shape(x.c(), x.h() * r.scale(), x.w() * r.scale());
+            case Op.Pad p -> new Shape(x.c(), dim((long) x.h() + p.top() + p.bottom(), where), dim((long) x.w() + p.left() + p.right(), where));
+            case Op.ResizeNearest r -> new Shape(x.c(), dim((long) x.h() * r.scale(), where), dim((long) x.w() * r.scale(), where));
         };
     }
 

@@ -64,13 +64,14 @@ public final class IsaProfileLauncher {
         }
         try {
             p.getOutputStream().close();
+            // both pipes drained on their own threads, so a child that hangs with its stdout open still times out
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            String out = read(p.getInputStream());
+            CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new AdabmException("the profiling process for " + isa.envValue() + " ran longer than " + TIMEOUT_MINUTES + " minutes");
             }
-            String stderr = err.join().strip();
+            String out = stdout.join(), stderr = err.join().strip();
             if (p.exitValue() != 0)
                 throw new AdabmException("the profiling process for " + isa.envValue() + " failed (exit " + p.exitValue() + ")"
                         + (stderr.isEmpty() ? "" : ": " + stderr));
