@@ -249,7 +249,7 @@ void QuantConv::build_direct(ShapeState& st, float floor) {
 }
 
 void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-                    uint8_t* codesOut, const Requantizer* next, bool allowDirect) {
+                    uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post) {
     if (bw_ == 0) throw ArgumentError("qconv: weights are not quantized yet (set the weight bits first)");
     if (!codes) throw ArgumentError("qconv: input codes are null");
     if (n <= 0 || n > 65536) throw ShapeError("qconv: batch size " + str(n) + " is out of range");
@@ -268,7 +268,7 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
     const float sa = (u - l) / float((int64_t(1) << bits) - 1);
     const bool split = needs_split(bits);
-    if (allowDirect && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
+    if (allowDirect && post.empty() && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
         run_direct(st, codes, l, sa, bits, codesOut, *next);
         return;
     }
@@ -283,6 +283,8 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     QuantEpilogue e = epilogue(st, l, sa, codes, next, codesOut);
     e.acc = reinterpret_cast<const int32_t*>(st.acc.get());
     if (split) e.accLow = reinterpret_cast<const int32_t*>(st.accLow.get());
+    e.post = post.data();
+    e.postCount = int64_t(post.size());
     e.out = out;
     apply_epilogue(e);
 }

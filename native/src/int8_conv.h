@@ -15,6 +15,7 @@
 // One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights.
 #pragma once
 #include "buffer_pool.h"
+#include "int8_epilogue.h"
 #include <oneapi/dnnl/dnnl.hpp>
 #include <cstdint>
 #include <list>
@@ -23,8 +24,6 @@
 #include <vector>
 
 namespace adabm {
-
-struct QuantEpilogue;
 
 struct QuantConvShape {
     int64_t inC = 0, outC = 0, kh = 0, kw = 0, padT = 0, padL = 0, padB = 0, padR = 0, groups = 1;
@@ -54,10 +53,11 @@ public:
     const QuantConvShape& shape() const { return s_; }
 
     // codes: n x h x w x inC u8 (NHWC), each <= 2^bits-1. out (NHWC float32, n x ho x wo x outC) may be null when
-    // codesOut is given; codesOut (same layout, u8) is written only if next is non-null. allowDirect: codes only
-    // may take the fast direct path where it applies (see above).
+    // codesOut is given; codesOut (same layout, u8) is written only if next is non-null. post: float ops applied to
+    // the conv's value before out and codes (int8_epilogue.h). allowDirect: codes only, without post ops, may take
+    // the fast direct path where it applies (see above).
     void run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-             uint8_t* codesOut, const Requantizer* next, bool allowDirect);
+             uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post = {});
 
     // oneDNN implementation of the most recently run shape ("" before the first run)
     const std::string& implementation() const { return lastImpl_; }

@@ -25,54 +25,77 @@ struct NextCodes {
 
 // One pixel's outC values: the exact integer sum, then the double expression of int8_epilogue.h, rounded once.
 // All sums fit int32 (QuantConv's constructor bounds the taps). Templated so each variant is a plain loop.
-template <bool Low, bool Window, bool Out, bool Codes>
-inline __attribute__((always_inline)) void finish_pixel(const int32_t* acc, const int32_t* low, const int32_t* window,
-                                                       const double* base, double scale, int64_t outC, float* out,
-                                                       uint8_t* codes, const NextCodes& nx) {
+template <bool Low, bool Window>
+inline __attribute__((always_inline)) void values(const int32_t* acc, const int32_t* low, const int32_t* window,
+                                                 const double* base, double scale, int64_t outC, float* v) {
     for (int64_t o = 0; o < outC; o++) {
         int32_t a = acc[o];
         if (Low) a = 2 * a + low[o];
         if (Window) a = 2 * a + window[o];
-        const float v = float(scale * double(a) + base[o]);
-        if (Out) out[o] = v;
-        if (Codes) {
-            const float t = (std::max(nx.floor, std::min(v, nx.hi)) - nx.lo) / nx.range * nx.levels;  // NaN -> floor
-            codes[o] = uint8_t(std::min(round_half_even(t), nx.levels));
-        }
+        v[o] = float(scale * double(a) + base[o]);
     }
 }
 
-using PixelFn = void (*)(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, float*,
-                         uint8_t*, const NextCodes&);
-
-// The same loops compiled twice: for AVX-512 (8 doubles a vector; picked at run time) and for the baseline.
-#define ADABM_PIXEL_VARIANT(name, attr)                                                                             \
-    template <bool Low, bool Window, bool Out, bool Codes>                                                          \
-    attr void name(const int32_t* acc, const int32_t* low, const int32_t* window, const double* base, double scale, \
-                   int64_t outC, float* out, uint8_t* codes, const NextCodes& nx) {                                 \
-        finish_pixel<Low, Window, Out, Codes>(acc, low, window, base, scale, outC, out, codes, nx);                 \
+inline __attribute__((always_inline)) void post_op(const FloatPostOp& p, const float* other, int64_t outC, float* v) {
+    switch (p.kind) {
+        case FloatPostOp::Kind::Relu:
+            if (p.alpha == 0.f) {
+                for (int64_t o = 0; o < outC; o++) v[o] = v[o] > 0.f ? v[o] : 0.f;
+            } else {
+                for (int64_t o = 0; o < outC; o++) v[o] = v[o] >= 0.f ? v[o] : p.alpha * v[o];
+            }
+            break;
+        case FloatPostOp::Kind::PRelu:
+            for (int64_t o = 0; o < outC; o++) v[o] = v[o] >= 0.f ? v[o] : p.scale[o] * v[o];
+            break;
+        case FloatPostOp::Kind::Affine:
+            for (int64_t o = 0; o < outC; o++) v[o] = v[o] * p.scale[o] + p.shift[o];
+            break;
+        case FloatPostOp::Kind::Add:
+            for (int64_t o = 0; o < outC; o++) v[o] = v[o] + other[o];
+            break;
+        case FloatPostOp::Kind::Sub:
+            for (int64_t o = 0; o < outC; o++) v[o] = v[o] - other[o];
+            break;
     }
-ADABM_PIXEL_VARIANT(pixel_avx512, __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))))
-ADABM_PIXEL_VARIANT(pixel_base, )
-#undef ADABM_PIXEL_VARIANT
-
-template <bool Low, bool Window, bool Out, bool Codes>
-PixelFn pick() {
-    static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
-    return avx512 ? &pixel_avx512<Low, Window, Out, Codes> : &pixel_base<Low, Window, Out, Codes>;
 }
 
-template <bool Low, bool Window>
-PixelFn pick(bool out, bool codes) {
-    if (out && codes) return pick<Low, Window, true, true>();
-    if (out) return pick<Low, Window, true, false>();
-    return pick<Low, Window, false, true>();
+inline __attribute__((always_inline)) void quantize(const float* v, int64_t outC, uint8_t* codes, const NextCodes& nx) {
+    for (int64_t o = 0; o < outC; o++) {
+        const float t = (std::max(nx.floor, std::min(v[o], nx.hi)) - nx.lo) / nx.range * nx.levels;  // NaN -> floor
+        codes[o] = uint8_t(std::min(round_half_even(t), nx.levels));
+    }
 }
 
-PixelFn pick(bool low, bool window, bool out, bool codes) {
-    if (low) return window ? pick<true, true>(out, codes) : pick<true, false>(out, codes);
-    return window ? pick<false, true>(out, codes) : pick<false, false>(out, codes);
+// The loops compiled twice: for AVX-512 (picked at run time) and for the baseline.
+struct Kernels {
+    void (*values[2][2])(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, float*);
+    void (*post)(const FloatPostOp&, const float*, int64_t, float*);
+    void (*quantize)(const float*, int64_t, uint8_t*, const NextCodes&);
+};
+
+#define ADABM_KERNEL_VARIANT(ns, attr)                                                                              \
+    namespace ns {                                                                                                  \
+    template <bool Low, bool Window>                                                                                \
+    attr void values_v(const int32_t* acc, const int32_t* low, const int32_t* window, const double* base,           \
+                       double scale, int64_t outC, float* v) {                                                      \
+        values<Low, Window>(acc, low, window, base, scale, outC, v);                                                \
+    }                                                                                                               \
+    attr void post_v(const FloatPostOp& p, const float* other, int64_t outC, float* v) { post_op(p, other, outC, v); }   \
+    attr void quantize_v(const float* v, int64_t outC, uint8_t* codes, const NextCodes& nx) {                       \
+        quantize(v, outC, codes, nx);                                                                               \
+    }                                                                                                               \
+    const Kernels kernels{{{&values_v<false, false>, &values_v<false, true>},                                       \
+                           {&values_v<true, false>, &values_v<true, true>}}, &post_v, &quantize_v};                 \
+    }
+ADABM_KERNEL_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))))
+ADABM_KERNEL_VARIANT(baseline, )
+#undef ADABM_KERNEL_VARIANT
+
+const Kernels& kernels() {
+    static const bool wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    return wide ? avx512::kernels : baseline::kernels;
 }
 
 }  // namespace
@@ -115,11 +138,13 @@ void apply_epilogue(const QuantEpilogue& e) {
     std::vector<double> interior(static_cast<size_t>(outC));
     for (int64_t o = 0; o < outC; o++)
         interior[size_t(o)] = e.borderCoef * double(e.tapPrefix[o * tapPlane + e.kh * tapStride + e.kw]) + double(e.bias[o]);
-    const PixelFn pixel = pick(e.accLow != nullptr, e.integral != nullptr, e.out != nullptr, e.codes != nullptr);
+    const Kernels& k = kernels();
+    const auto values = k.values[e.accLow ? 1 : 0][e.integral ? 1 : 0];
 
 #pragma omp parallel if (e.n * (y1 - y0) * rectW * outC > kParallelMin)
     {
         std::vector<double> border(static_cast<size_t>(outC));
+        std::vector<float> v(static_cast<size_t>(outC));
         std::vector<int32_t> window(e.integral ? size_t(outC) : 0);
 #pragma omp for schedule(static) collapse(2)
         for (int64_t ni = 0; ni < e.n; ni++)
@@ -145,8 +170,12 @@ void apply_epilogue(const QuantEpilogue& e) {
                         }
                     }
                     const int64_t at = ((ni * (y1 - y0) + yo - y0) * rectW + xo - x0) * outC;
-                    pixel(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, outC,
-                          e.out ? e.out + at : nullptr, e.codes ? e.codes + ((ni * e.ho + yo) * e.wo + xo) * outC : nullptr, nx);
+                    const int64_t whole = ((ni * e.ho + yo) * e.wo + xo) * outC;   // whole-output position
+                    float* vp = e.out ? e.out + at : v.data();
+                    values(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, outC, vp);
+                    for (int64_t i = 0; i < e.postCount; i++)
+                        k.post(e.post[i], e.post[i].other ? e.post[i].other + whole : nullptr, outC, vp);
+                    if (e.codes) k.quantize(vp, outC, e.codes + whole, nx);
                 }
             }
     }
