@@ -69,9 +69,10 @@ void QuantPlan::analyse() {
         if (needed[desc_.ops[i].output])
             for (uint32_t t : desc_.ops[i].inputs) needed[t] = true;
     std::vector<int> uses(nTensors, 0);
+    std::vector<size_t> consumer(nTensors, SIZE_MAX);   // the reader of a single-use tensor
     for (size_t i = 0; i < nOps; i++)
         if (needed[desc_.ops[i].output])
-            for (uint32_t t : desc_.ops[i].inputs) uses[t]++;
+            for (uint32_t t : desc_.ops[i].inputs) { uses[t]++; consumer[t] = i; }
     const auto single_use = [&](uint32_t t) { return t != 0 && t != desc_.outputTensor && uses[t] == 1; };
     const auto quantized_conv = [&](size_t op) { return desc_.ops[op].kind == OpKind::Conv && desc_.ops[op].conv.quantized; };
 
@@ -106,6 +107,50 @@ void QuantPlan::analyse() {
         }
     }
 
+    // The other quantized convs take the float ops after them into their epilogue while each result has a single
+    // reader (schedule.h's post-ops: ReLU, PReLU, affine, add, sub; a binary operand must exist before the conv
+    // runs). The chain's result becomes the next quantized conv's codes when that conv is its only reader;
+    // otherwise it is written as floats, and the codes of one quantized conv that reads it come along.
+    std::vector<std::vector<PostOp>> chain(nOps);
+    std::vector<uint32_t> chainOut(nOps, 0);
+    std::vector<int> alsoCodesFor(nOps, -1);
+    std::vector<bool> isChainOut(nTensors, false);
+    // ops before a conv have their final fate when it is reached: later convs only absorb later ops
+    const auto materialised_before = [&](uint32_t t, size_t conv) {
+        return t == 0 || (t - 1 < conv && needed[t] && (!skipped[t - 1] || isChainOut[t]));
+    };
+    for (size_t i = 0; i < nOps; i++) {
+        if (!needed[desc_.ops[i].output] || !quantized_conv(i) || requantTo[i] >= 0) continue;
+        uint32_t cur = desc_.ops[i].output;
+        std::vector<PostOp> post;
+        std::vector<size_t> absorbed;
+        while (post.size() < 8 && single_use(cur)) {
+            const size_t j = consumer[cur];
+            PostOp p;
+            if (!as_post_op(desc_, j, cur, p)) break;
+            const bool binary = p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub;
+            if (binary && (p.tensor == cur || !materialised_before(p.tensor, i))) break;
+            post.push_back(p);
+            absorbed.push_back(j);
+            cur = desc_.ops[j].output;
+        }
+        for (size_t j : absorbed) skipped[j] = true;
+        chain[i] = std::move(post);
+        if (!chain[i].empty() && single_use(cur) && quantized_conv(consumer[cur]) && !fromCodes[consumer[cur]]) {
+            requantTo[i] = int(consumer[cur]);
+            fromCodes[consumer[cur]] = true;
+            continue;
+        }
+        chainOut[i] = cur;
+        if (!chain[i].empty()) isChainOut[cur] = true;
+        for (size_t q = i + 1; q < nOps; q++)
+            if (needed[desc_.ops[q].output] && quantized_conv(q) && desc_.ops[q].inputs[0] == cur && !fromCodes[q]) {
+                alsoCodesFor[i] = int(q);
+                fromCodes[q] = true;
+                break;
+            }
+    }
+
     for (size_t i = 0; i < nOps; i++) {
         const OpDesc& op = desc_.ops[i];
         if (!needed[op.output] || skipped[i]) continue;
@@ -133,8 +178,21 @@ void QuantPlan::analyse() {
             s.requantRelu = requantRelu[i];
             s.requantShuffled = requantShuffled[i];
             s.reads = {codes_id(i)};
-            s.write = requantTo[i] < 0 ? op.output
-                    : requantShuffled[i] ? shuffled_id(size_t(requantTo[i])) : codes_id(size_t(requantTo[i]));
+            s.post = chain[i];
+            for (const PostOp& p : s.post) {
+                const size_t outC = size_t(op.conv.outC);
+                const auto expand = [&](uint32_t blob) {
+                    const std::vector<float>& v = desc_.blobs[blob];
+                    return v.size() == 1 ? std::vector<float>(outC, v[0]) : v;
+                };
+                s.postScale.push_back(p.kind == PostKind::PRelu || p.kind == PostKind::Affine ? expand(p.blobA) : std::vector<float>());
+                s.postShift.push_back(p.kind == PostKind::Affine ? expand(p.blobB) : std::vector<float>());
+                if (p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub) s.reads.push_back(p.tensor);
+            }
+            s.write = requantTo[i] >= 0 ? (requantShuffled[i] ? shuffled_id(size_t(requantTo[i])) : codes_id(size_t(requantTo[i])))
+                    : chainOut[i];
+            s.alsoCodesFor = alsoCodesFor[i];
+            if (s.alsoCodesFor >= 0) s.alsoWrite = codes_id(size_t(s.alsoCodesFor));
             steps_.push_back(s);
         } else {
             QStep s;
@@ -154,6 +212,11 @@ void QuantPlan::analyse() {
         const OpDesc& op = desc_.ops[step.op];
         if (step.kind == StepKind::Quantize) {
             feedsQuantizer[op.inputs[0]] = true;
+        } else if (step.kind == StepKind::QConv) {
+            // a fused add's operand reaches the codes this conv writes (or its float output a quantizer)
+            if (step.requantTo >= 0 || step.alsoCodesFor >= 0 || (step.write < nTensors && feedsQuantizer[step.write]))
+                for (const PostOp& p : step.post)
+                    if (p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub) feedsQuantizer[p.tensor] = true;
         } else if ((step.kind == StepKind::Simple || step.kind == StepKind::FConv) && feedsQuantizer[op.output]) {
             for (uint32_t t : op.inputs) feedsQuantizer[t] = true;
             if (step.kind == StepKind::FConv)
@@ -208,6 +271,7 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     for (size_t k = 0; k < steps_.size(); k++) {
         const QStep& step = steps_[k];
         slot[step.write] = planner.acquire(floats_of(step.write));
+        if (step.alsoWrite != SIZE_MAX) slot[step.alsoWrite] = planner.acquire(floats_of(step.alsoWrite));
         for (size_t b : step.reads)
             if (lastUse_[b] == int64_t(k) && slot[b] != SIZE_MAX) planner.release(slot[b]);
     }
@@ -265,16 +329,35 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
         case StepKind::QConv: {
             const Shape& in = st.shapes[op.inputs[0]];
             QuantConv& conv = *qconvs_[step.op];
+            std::vector<FloatPostOp> post(step.post.size());
+            for (size_t k = 0; k < step.post.size(); k++) {
+                const PostOp& p = step.post[k];
+                FloatPostOp& f = post[k];
+                f.scale = step.postScale[k].data();
+                f.shift = step.postShift[k].data();
+                switch (p.kind) {
+                    case PostKind::Eltwise: f.kind = FloatPostOp::Kind::Relu; f.alpha = p.alpha; break;
+                    case PostKind::PRelu: f.kind = FloatPostOp::Kind::PRelu; break;
+                    case PostKind::Affine: f.kind = FloatPostOp::Kind::Affine; break;
+                    case PostKind::BinaryAdd: f.kind = FloatPostOp::Kind::Add; f.other = st.tensor[p.tensor]; break;
+                    case PostKind::BinarySub: f.kind = FloatPostOp::Kind::Sub; f.other = st.tensor[p.tensor]; break;
+                }
+            }
             if (step.requantTo >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.requantTo)].conv;
                 const Requantizer r{next.l, next.u, bits[step.requantTo], step.requantRelu};
                 // the exact value requantized by Java's formula, unless the direct u8 path is allowed (bw <= 7)
                 uint8_t* codesOut = step.requantShuffled ? st.shuffled[size_t(step.requantTo)] : st.codes[size_t(step.requantTo)];
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], nullptr, codesOut, &r,
-                         directCodes_);
+                         directCodes_, post);
+            } else if (step.alsoCodesFor >= 0) {
+                const ConvParams& next = desc_.ops[size_t(step.alsoCodesFor)].conv;
+                const Requantizer r{next.l, next.u, bits[step.alsoCodesFor], false};
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.write],
+                         st.codes[size_t(step.alsoCodesFor)], &r, false, post);
             } else {
-                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[op.output],
-                         nullptr, nullptr, false);
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.write],
+                         nullptr, nullptr, false, post);
             }
             break;
         }

@@ -11,9 +11,11 @@
 #include "exact_float_conv.h"
 #include "int8_conv.h"
 #include "plan_format.h"
+#include "schedule.h"
 #include "shapes.h"
 #include "step_profile.h"
 #include <oneapi/dnnl/dnnl.hpp>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <string>
@@ -56,8 +58,12 @@ private:
         int requantTo = -1;             // QConv: the conv whose codes it writes (-1: float output)
         bool requantRelu = false;       // ... through a ReLU
         bool requantShuffled = false;   // ... before the pixel shuffle in front of that conv
+        std::vector<PostOp> post;       // QConv: float ops fused into its epilogue (ReLU, PReLU, affine, add, sub)
+        std::vector<std::vector<float>> postScale, postShift;  // ... their per-channel operands, outC each
+        int alsoCodesFor = -1;          // QConv with a float output: the quantized conv whose input codes it also writes
         std::vector<size_t> reads;      // buffer ids (see codes_id)
         size_t write = 0;
+        size_t alsoWrite = SIZE_MAX;    // codes_id(alsoCodesFor)
     };
     struct ShapeState;
 

@@ -9,7 +9,8 @@ namespace {
 
 constexpr size_t kMaxPostOps = 8;
 
-// The post-op op j applies to tensor cur, or false when op j cannot be fused after a conv producing cur.
+}  // namespace
+
 bool as_post_op(const PlanDesc& plan, size_t j, uint32_t cur, PostOp& out) {
     const OpDesc& op = plan.ops[j];
     switch (op.kind) {
@@ -27,8 +28,6 @@ bool as_post_op(const PlanDesc& plan, size_t j, uint32_t cur, PostOp& out) {
         default: return false;
     }
 }
-
-}  // namespace
 
 Schedule make_schedule(const PlanDesc& plan) {
     const size_t nOps = plan.ops.size(), nTensors = plan.tensorCount();

@@ -112,6 +112,32 @@ class Int8PlanTest {
         return new Graph("tiny-grouped", "lr", 3, ops, "sr", Map.of());
     }
 
+    /** SRResNet-like: conv -> batch-norm affine -> PReLU chains, a residual add after an affine, a global skip. */
+    static Graph tinySrResNet(long seed) {
+        Random r = new Random(seed);
+        float[] scale = new float[16], shift = new float[16], slopes = new float[16];
+        for (int i = 0; i < 16; i++) {
+            scale[i] = (float) (0.5 + r.nextDouble());
+            shift[i] = (float) (r.nextGaussian() * 0.2);
+            slopes[i] = (float) (0.1 + 0.2 * r.nextDouble());
+        }
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Op.Affine("norm", "lr", "x0", new float[] {1f / 255}, new float[] {-0.5f}));
+        ops.add(TestGraphs.conv(r, "head", "x0", "h", 3, 16, 3));
+        ops.add(new Op.PRelu("head.act", "h", "ha", new float[] {0.25f}));
+        ops.add(TestGraphs.conv(r, "b.c1", "ha", "c1", 16, 16, 3));
+        ops.add(new Op.Affine("b.bn1", "c1", "n1", scale, shift));
+        ops.add(new Op.PRelu("b.act", "n1", "a1", slopes));
+        ops.add(TestGraphs.conv(r, "b.c2", "a1", "c2", 16, 16, 3));
+        ops.add(new Op.Affine("b.bn2", "c2", "n2", shift, scale));
+        ops.add(new Op.Add("b.add", "n2", "ha", "res"));
+        ops.add(TestGraphs.conv(r, "mid", "res", "m", 16, 16, 3));
+        ops.add(new Op.Affine("mid.bn", "m", "mn", scale, shift));
+        ops.add(new Op.Add("skip", "ha", "mn", "s"));
+        ops.add(TestGraphs.conv(r, "exit", "s", "sr", 16, 3, 3));
+        return new Graph("tiny-srresnet", "lr", 3, ops, "sr", Map.of());
+    }
+
     static Op.Conv2d grouped(Random r, String name, String in, String out, int cin, int cout, int groups) {
         int k = 3, fan = cin / groups * k * k;
         float[] w = new float[cout * fan];
@@ -175,6 +201,19 @@ class Int8PlanTest {
                 Tensor want = oracle(m, x, null).output(), got = plan.run(x).output();
                 if (spec.mode() == QuantMode.FQ) assertArrayEquals(want.data, got.data, "grouped net " + spec + ": bit for bit");
                 else assertFloatTail(want, got, "grouped net " + spec);
+            }
+        }
+    }
+
+    @Test void batchNormPreluAndResidualChainsMatch() {
+        assumeNative();
+        for (QuantSpec spec : List.of(new QuantSpec(4, 4, QuantMode.FQ), new QuantSpec(8, 6, QuantMode.BODY))) {
+            QuantModel m = calibrated(tinySrResNet(6), spec, 60);
+            Tensor x = TestGraphs.image(18, 22, 95);
+            try (Int8Plan plan = new Int8Plan(m, 2)) {
+                Tensor want = oracle(m, x, null).output(), got = plan.run(x).output();
+                if (spec.mode() == QuantMode.FQ) assertArrayEquals(want.data, got.data, "SRResNet-like " + spec + ": bit for bit");
+                else assertFloatTail(want, got, "SRResNet-like " + spec);
             }
         }
     }
