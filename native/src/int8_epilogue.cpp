@@ -23,54 +23,67 @@ struct NextCodes {
     float floor, hi, lo, range, levels;
 };
 
-// One pixel's outC values: the exact integer sum, then the double expression of int8_epilogue.h, rounded once.
-// All sums fit int32 (QuantConv's constructor bounds the taps). Templated so each variant is a plain loop.
+// A run of pixels' outC values each: the exact integer sum, then the double expression of int8_epilogue.h, rounded
+// once. All sums fit int32 (QuantConv's constructor bounds the taps). Templated so each variant is a plain loop.
+// Every pixel of a run shares base (its S_in term) and window.
 template <bool Low, bool Window>
 inline __attribute__((always_inline)) void values(const int32_t* acc, const int32_t* low, const int32_t* window,
-                                                 const double* base, double scale, int64_t outC, float* v) {
-    for (int64_t o = 0; o < outC; o++) {
-        int32_t a = acc[o];
-        if (Low) a = 2 * a + low[o];
-        if (Window) a = 2 * a + window[o];
-        v[o] = float(scale * double(a) + base[o]);
-    }
+                                                 const double* base, double scale, int64_t pixels, int64_t outC, float* v) {
+    for (int64_t p = 0; p < pixels; p++)
+        for (int64_t o = 0; o < outC; o++) {
+            const int64_t i = p * outC + o;
+            int32_t a = acc[i];
+            if (Low) a = 2 * a + low[i];
+            if (Window) a = 2 * a + window[o];
+            v[i] = float(scale * double(a) + base[o]);
+        }
 }
 
-inline __attribute__((always_inline)) void post_op(const FloatPostOp& p, const float* other, int64_t outC, float* v) {
+inline __attribute__((always_inline)) void post_op(const FloatPostOp& p, const float* other, int64_t pixels, int64_t outC,
+                                                  float* v) {
+    const int64_t count = pixels * outC;
     switch (p.kind) {
         case FloatPostOp::Kind::Relu:
             if (p.alpha == 0.f) {
-                for (int64_t o = 0; o < outC; o++) v[o] = v[o] > 0.f ? v[o] : 0.f;
+                for (int64_t i = 0; i < count; i++) v[i] = v[i] > 0.f ? v[i] : 0.f;
             } else {
-                for (int64_t o = 0; o < outC; o++) v[o] = v[o] >= 0.f ? v[o] : p.alpha * v[o];
+                for (int64_t i = 0; i < count; i++) v[i] = v[i] >= 0.f ? v[i] : p.alpha * v[i];
             }
             break;
         case FloatPostOp::Kind::PRelu:
-            for (int64_t o = 0; o < outC; o++) v[o] = v[o] >= 0.f ? v[o] : p.scale[o] * v[o];
+            for (int64_t q = 0; q < pixels; q++)
+                for (int64_t o = 0; o < outC; o++) {
+                    float& x = v[q * outC + o];
+                    x = x >= 0.f ? x : p.scale[o] * x;
+                }
             break;
         case FloatPostOp::Kind::Affine:
-            for (int64_t o = 0; o < outC; o++) v[o] = v[o] * p.scale[o] + p.shift[o];
+            for (int64_t q = 0; q < pixels; q++)
+                for (int64_t o = 0; o < outC; o++) {
+                    float& x = v[q * outC + o];
+                    x = x * p.scale[o] + p.shift[o];
+                }
             break;
         case FloatPostOp::Kind::Add:
-            for (int64_t o = 0; o < outC; o++) v[o] = v[o] + other[o];
+            for (int64_t i = 0; i < count; i++) v[i] = v[i] + other[i];
             break;
         case FloatPostOp::Kind::Sub:
-            for (int64_t o = 0; o < outC; o++) v[o] = v[o] - other[o];
+            for (int64_t i = 0; i < count; i++) v[i] = v[i] - other[i];
             break;
     }
 }
 
-inline __attribute__((always_inline)) void quantize(const float* v, int64_t outC, uint8_t* codes, const NextCodes& nx) {
-    for (int64_t o = 0; o < outC; o++) {
-        const float t = (std::max(nx.floor, std::min(v[o], nx.hi)) - nx.lo) / nx.range * nx.levels;  // NaN -> floor
-        codes[o] = uint8_t(std::min(round_half_even(t), nx.levels));
+inline __attribute__((always_inline)) void quantize(const float* v, int64_t count, uint8_t* codes, const NextCodes& nx) {
+    for (int64_t i = 0; i < count; i++) {
+        const float t = (std::max(nx.floor, std::min(v[i], nx.hi)) - nx.lo) / nx.range * nx.levels;  // NaN -> floor
+        codes[i] = uint8_t(std::min(round_half_even(t), nx.levels));
     }
 }
 
 // The loops compiled twice: for AVX-512 (picked at run time) and for the baseline.
 struct Kernels {
-    void (*values[2][2])(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, float*);
-    void (*post)(const FloatPostOp&, const float*, int64_t, float*);
+    void (*values[2][2])(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, int64_t, float*);
+    void (*post)(const FloatPostOp&, const float*, int64_t, int64_t, float*);
     void (*quantize)(const float*, int64_t, uint8_t*, const NextCodes&);
 };
 
@@ -78,12 +91,14 @@ struct Kernels {
     namespace ns {                                                                                                  \
     template <bool Low, bool Window>                                                                                \
     attr void values_v(const int32_t* acc, const int32_t* low, const int32_t* window, const double* base,           \
-                       double scale, int64_t outC, float* v) {                                                      \
-        values<Low, Window>(acc, low, window, base, scale, outC, v);                                                \
+                       double scale, int64_t pixels, int64_t outC, float* v) {                                      \
+        values<Low, Window>(acc, low, window, base, scale, pixels, outC, v);                                        \
     }                                                                                                               \
-    attr void post_v(const FloatPostOp& p, const float* other, int64_t outC, float* v) { post_op(p, other, outC, v); }   \
-    attr void quantize_v(const float* v, int64_t outC, uint8_t* codes, const NextCodes& nx) {                       \
-        quantize(v, outC, codes, nx);                                                                               \
+    attr void post_v(const FloatPostOp& p, const float* other, int64_t pixels, int64_t outC, float* v) {            \
+        post_op(p, other, pixels, outC, v);                                                                         \
+    }                                                                                                               \
+    attr void quantize_v(const float* v, int64_t count, uint8_t* codes, const NextCodes& nx) {                      \
+        quantize(v, count, codes, nx);                                                                              \
     }                                                                                                               \
     const Kernels kernels{{{&values_v<false, false>, &values_v<false, true>},                                       \
                            {&values_v<true, false>, &values_v<true, true>}}, &post_v, &quantize_v};                 \
@@ -144,7 +159,7 @@ void apply_epilogue(const QuantEpilogue& e) {
 #pragma omp parallel if (e.n * (y1 - y0) * rectW * outC > kParallelMin)
     {
         std::vector<double> border(static_cast<size_t>(outC));
-        std::vector<float> v(static_cast<size_t>(outC));
+        std::vector<float> v(e.out ? 0 : static_cast<size_t>(rectW * outC));
         std::vector<int32_t> window(e.integral ? size_t(outC) : 0);
 #pragma omp for schedule(static) collapse(2)
         for (int64_t ni = 0; ni < e.n; ni++)
@@ -153,7 +168,28 @@ void apply_epilogue(const QuantEpilogue& e) {
                 const int64_t r0 = std::max<int64_t>(0, e.padT - yo), r1 = std::min(e.kh, e.h + e.padT - yo);
                 const int64_t ya = std::clamp<int64_t>(yo - e.padT, 0, e.h), yb = std::clamp<int64_t>(yo - e.padT + e.kh, 0, e.h);
                 const bool rowFull = r0 == 0 && r1 == e.kh;
+                const int64_t rowAt = (ni * (y1 - y0) + yo - y0) * rectW;   // rectangle position of column x0
+                float* rowValues = e.out ? e.out + rowAt * outC : v.data();
+                // count pixels from column xo on, sharing base (and window)
+                const auto finish = [&](int64_t xo, int64_t count, const double* base) {
+                    const int64_t at = (rowAt + xo - x0) * outC;
+                    float* vp = rowValues + (xo - x0) * outC;
+                    values(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, count, outC, vp);
+                    const int64_t whole = ((ni * e.ho + yo) * e.wo + xo) * outC;   // whole-output position
+                    for (int64_t i = 0; i < e.postCount; i++)
+                        k.post(e.post[i], e.post[i].other ? e.post[i].other + whole : nullptr, count, outC, vp);
+                    if (e.codes) k.quantize(vp, count * outC, e.codes + whole, nx);
+                };
+                // the columns whose window lies inside the image (given a full row) run as one block
+                int64_t inside0 = x1, inside1 = x1;
+                if (rowFull && !e.integral) {
+                    inside0 = std::clamp<int64_t>(e.padL, x0, x1);
+                    inside1 = std::clamp<int64_t>(e.w + e.padL - e.kw + 1, inside0, x1);
+                    if (inside1 > inside0) finish(inside0, inside1 - inside0, interior.data());
+                }
                 for (int64_t xo = x0; xo < x1; xo++) {
+                    if (xo == inside0) xo = inside1;
+                    if (xo >= x1) break;
                     const int64_t c0 = std::max<int64_t>(0, e.padL - xo), c1 = std::min(e.kw, e.w + e.padL - xo);
                     const double* base = interior.data();
                     if (!(rowFull && c0 == 0 && c1 == e.kw)) {
@@ -169,13 +205,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                             std::fill(window.begin() + g * og, window.begin() + (g + 1) * og, s);
                         }
                     }
-                    const int64_t at = ((ni * (y1 - y0) + yo - y0) * rectW + xo - x0) * outC;
-                    const int64_t whole = ((ni * e.ho + yo) * e.wo + xo) * outC;   // whole-output position
-                    float* vp = e.out ? e.out + at : v.data();
-                    values(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, outC, vp);
-                    for (int64_t i = 0; i < e.postCount; i++)
-                        k.post(e.post[i], e.post[i].other ? e.post[i].other + whole : nullptr, outC, vp);
-                    if (e.codes) k.quantize(vp, outC, e.codes + whole, nx);
+                    finish(xo, 1, base);
                 }
             }
     }
