@@ -1,4 +1,5 @@
 #include "simple_ops.h"
+#include "fused_chain.h"
 #include <algorithm>
 #include <cstring>
 
@@ -9,62 +10,49 @@ namespace {
 constexpr int64_t kParallelMin = 1 << 15;
 }
 
+// The element-wise ops are one-op chains of fused_chain.h: the same vectorised (and per-ISA cloned) loops, and the
+// same arithmetic the integer plan's fused passes use.
+namespace {
+std::vector<float> expand(const float* v, size_t count, int64_t c) {
+    std::vector<float> out(static_cast<size_t>(c));
+    for (int64_t k = 0; k < c; k++) out[size_t(k)] = v[count == 1 ? 0 : size_t(k)];
+    return out;
+}
+
+void unary(const float* x, float* y, int64_t n, const Shape& s, ChainStage stage) {
+    ChainHead head;
+    head.inputs = {x};
+    run_chain(head, {std::move(stage)}, {}, y, n, s);
+}
+
+void binary(ChainHead::Kind kind, const float* a, const float* b, float* y, int64_t elements) {
+    ChainHead head;
+    head.kind = kind;
+    head.inputs = {a, b};
+    run_chain(head, {}, {}, y, 1, Shape{1, 1, elements});
+}
+}  // namespace
+
 void prelu_nhwc(const float* x, float* y, int64_t n, const Shape& s, const float* slopes, size_t slopeCount) {
-    const int64_t pixels = n * s.pixels(), c = s.c;
-    // The product is formed for every element and the comparison only selects: a branch per element costs a
-    // misprediction on every sign change (20x slower on real activations), and the select vectorises (with
-    // -fno-trapping-math, set for this file: the speculative product may not be kept out for fear of a trap).
-    if (slopeCount == 1) {
-        const float a = slopes[0];
-        const int64_t count = pixels * c;
-#pragma omp parallel for schedule(static) if (count > kParallelMin)
-        for (int64_t i = 0; i < count; i++) {
-            const float v = x[i], m = a * v;
-            y[i] = v >= 0.f ? v : m;
-        }
-        return;
-    }
-#pragma omp parallel for schedule(static) if (pixels * c > kParallelMin)
-    for (int64_t p = 0; p < pixels; p++) {
-        const float* xp = x + p * c;
-        float* yp = y + p * c;
-        for (int64_t k = 0; k < c; k++) {
-            const float v = xp[k], m = slopes[k] * v;
-            yp[k] = v >= 0.f ? v : m;
-        }
-    }
+    ChainStage stage;
+    stage.kind = ChainStage::Kind::PRelu;
+    stage.a = expand(slopes, slopeCount, s.c);
+    stage.uniform = slopeCount == 1;
+    unary(x, y, n, s, std::move(stage));
 }
 
 void affine_nhwc(const float* x, float* y, int64_t n, const Shape& s, const float* scale, size_t scaleCount,
                  const float* shift, size_t shiftCount) {
-    const int64_t pixels = n * s.pixels(), c = s.c;
-    std::vector<float> sc(static_cast<size_t>(c)), sh(static_cast<size_t>(c));
-    for (int64_t k = 0; k < c; k++) {
-        sc[k] = scale[scaleCount == 1 ? 0 : k];
-        sh[k] = shift[shiftCount == 1 ? 0 : k];
-    }
-    const float* a = sc.data();
-    const float* b = sh.data();
-#pragma omp parallel for schedule(static) if (pixels * c > kParallelMin)
-    for (int64_t p = 0; p < pixels; p++) {
-        const float* xp = x + p * c;
-        float* yp = y + p * c;
-        for (int64_t k = 0; k < c; k++) {
-            float m = xp[k] * a[k];  // two roundings, like the Java reference (no fma contraction)
-            yp[k] = m + b[k];
-        }
-    }
+    ChainStage stage;
+    stage.kind = ChainStage::Kind::Affine;
+    stage.a = expand(scale, scaleCount, s.c);
+    stage.b = expand(shift, shiftCount, s.c);
+    unary(x, y, n, s, std::move(stage));
 }
 
-void add_nhwc(const float* a, const float* b, float* y, int64_t elements) {
-#pragma omp parallel for schedule(static) if (elements > kParallelMin)
-    for (int64_t i = 0; i < elements; i++) y[i] = a[i] + b[i];
-}
+void add_nhwc(const float* a, const float* b, float* y, int64_t elements) { binary(ChainHead::Kind::Add, a, b, y, elements); }
 
-void sub_nhwc(const float* a, const float* b, float* y, int64_t elements) {
-#pragma omp parallel for schedule(static) if (elements > kParallelMin)
-    for (int64_t i = 0; i < elements; i++) y[i] = a[i] - b[i];
-}
+void sub_nhwc(const float* a, const float* b, float* y, int64_t elements) { binary(ChainHead::Kind::Sub, a, b, y, elements); }
 
 void concat_nhwc(const std::vector<const float*>& parts, const std::vector<int64_t>& channels, float* y, int64_t n,
                  const Shape& out) {
