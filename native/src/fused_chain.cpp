@@ -107,12 +107,10 @@ ADABM_INLINE void apply_stage(const ChainStage& s, const float* src, float* dst,
     }
 }
 
-// The whole chain over pixels [p0, p0 + np): values in v (the float result's place, or a scratch chunk).
-ADABM_VECTOR_CLONES
-void run_chunk(const ChainHead& head, const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks,
-               bool store, float* v, int64_t p0, int64_t np, const Shape& out) {
-    const int64_t C = out.c, off = p0 * C;
-    const float* src = head_values(head, p0, np, C, out, v);
+// Stages, store and codes for np pixels whose head values are at src (element offset off in the result); stages
+// write to v (the float result's place, or src itself).
+ADABM_INLINE void finish(const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks, bool store,
+                         const float* src, float* v, int64_t off, int64_t np, int64_t C) {
     for (const ChainStage& s : stages) {
         apply_stage(s, src, v, off, np, C);
         src = v;
@@ -121,17 +119,74 @@ void run_chunk(const ChainHead& head, const std::vector<ChainStage>& stages, con
     for (const CodeSink& k : sinks) activation_codes_run(src, k.codes + off, np * C, k.l, k.u, k.bits);
 }
 
+// The whole chain over pixels [p0, p0 + np): values in v (the float result's place, or a scratch chunk).
+ADABM_VECTOR_CLONES
+void run_chunk(const ChainHead& head, const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks,
+               bool store, float* v, int64_t p0, int64_t np, const Shape& out) {
+    const int64_t C = out.c;
+    finish(stages, sinks, store, head_values(head, p0, np, C, out, v), v, p0 * C, np, C);
+}
+
+// CRD sub-pixel q of one input pixel: out[c] = in[c*B*B + q]; B fixed at compile time de-interleaves in vectors
+template <int B>
+ADABM_INLINE void crd_scatter(const float* xp, float* const* dq, int64_t C) {
+    for (int64_t k = 0; k < C; k++)
+        for (int q = 0; q < B * B; q++) dq[q][k] = xp[k * B * B + q];
+}
+
+// A pixel-shuffle head, input pixels [x0, x1) of input row r (= sample * in.h + input y) at a time: each input pixel
+// is read once and scattered into scratch as b output row segments (row r*b + i, pixels x0*b .. x1*b - contiguous in
+// the result), and the rest of the chain runs on each segment. The gather per output pixel that head_values does
+// reads with a stride of b*b; this reads the (large) input once, in order.
+ADABM_VECTOR_CLONES
+void run_shuffle_block(const ChainHead& head, const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks,
+                       float* y, float* scratch, int64_t r, int64_t x0, int64_t x1, const Shape& out) {
+    const int64_t b = head.block, bb = b * b, C = out.c, inC = head.in.c;
+    const int64_t segPixels = (x1 - x0) * b, segFloats = segPixels * C;
+    float* dq[64];
+    for (int64_t xx = x0; xx < x1; xx++) {
+        const float* xp = head.inputs[0] + (r * head.in.w + xx) * inC;
+        for (int64_t i = 0; i < b; i++)
+            for (int64_t j = 0; j < b; j++) dq[i * b + j] = scratch + i * segFloats + ((xx - x0) * b + j) * C;
+        if (head.dcr) for (int64_t q = 0; q < bb; q++) std::memcpy(dq[q], xp + q * C, size_t(C) * sizeof(float));
+        else if (b == 2) crd_scatter<2>(xp, dq, C);
+        else if (b == 3) crd_scatter<3>(xp, dq, C);
+        else for (int64_t k = 0; k < C; k++) for (int64_t q = 0; q < bb; q++) dq[q][k] = xp[k * bb + q];
+    }
+    for (int64_t i = 0; i < b; i++) {
+        const int64_t p0 = (r * b + i) * out.w + x0 * b;
+        float* seg = scratch + i * segFloats;
+        finish(stages, sinks, y != nullptr, seg, y ? y + p0 * C : seg, p0 * C, segPixels, C);
+    }
+}
+
 }  // namespace
 
 void run_chain(const ChainHead& head, const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks,
                float* y, int64_t n, const Shape& out) {
     const int64_t C = out.c, pixels = n * out.pixels();
     if (pixels == 0 || C == 0) return;
+    const bool parallel = pixels * C > kParallelMin;
+    const int threads = parallel ? omp_get_max_threads() : 1;
+    if (head.kind == ChainHead::Kind::DepthToSpace && head.block <= 8) {  // blocks of input pixels (dq holds b*b <= 64)
+        const int64_t inC = head.in.c, rows = n * head.in.h;
+        const int64_t xb = std::max<int64_t>(1, kChunkFloats / inC), perRow = (head.in.w + xb - 1) / xb;
+        std::vector<float> scratch(size_t(xb * inC) * size_t(threads));  // allocated here: nothing may throw in a region
+#pragma omp parallel if (parallel)
+        {
+            float* local = scratch.data() + size_t(omp_get_thread_num()) * size_t(xb * inC);
+#pragma omp for schedule(static)
+            for (int64_t task = 0; task < rows * perRow; task++) {
+                const int64_t r = task / perRow, x0 = (task % perRow) * xb;
+                run_shuffle_block(head, stages, sinks, y, local, r, x0, std::min(head.in.w, x0 + xb), out);
+            }
+        }
+        return;
+    }
     const int64_t chunkPixels = std::max<int64_t>(1, kChunkFloats / C), chunkFloats = chunkPixels * C;
     const int64_t chunks = (pixels + chunkPixels - 1) / chunkPixels;
-    const bool parallel = pixels * C > kParallelMin;
-    // per-thread chunk buffers when the float result is not stored (allocated here: nothing may throw in a region)
-    std::vector<float> scratch(y ? 0 : size_t(chunkFloats) * size_t(parallel ? omp_get_max_threads() : 1));
+    // per-thread chunk buffers when the float result is not stored
+    std::vector<float> scratch(y ? 0 : size_t(chunkFloats) * size_t(threads));
 #pragma omp parallel if (parallel)
     {
         float* local = y ? nullptr : scratch.data() + size_t(omp_get_thread_num()) * size_t(chunkFloats);

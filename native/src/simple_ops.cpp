@@ -1,7 +1,9 @@
 #include "simple_ops.h"
 #include "fused_chain.h"
+#include "vector_clones.h"
 #include <algorithm>
 #include <cstring>
+#include <omp.h>
 
 namespace adabm {
 
@@ -71,52 +73,65 @@ void concat_nhwc(const std::vector<const float*>& parts, const std::vector<int64
 
 namespace {
 
+#define ADABM_INLINE inline __attribute__((always_inline))  // into the cloned row functions, compiled for their ISA
+
 // CRD (PixelShuffle): out[c] of sub-pixel q = i*b + j is in[c*b*b + q]. One input pixel is read once, contiguously,
 // and scattered to its b*b output pixels; with b fixed at compile time the loop over c vectorises (a de-interleave).
 template <typename T, int B>
-void crd_pixel(const T* xp, T* const* yq, int64_t oc) {
+ADABM_INLINE void crd_pixel(const T* xp, T* const* yq, int64_t oc) {
+    T* d[B * B];  // a local copy: a u8 store could alias yq itself and would force a reload per element
+    for (int q = 0; q < B * B; q++) d[q] = yq[q];
     for (int64_t k = 0; k < oc; k++)
-        for (int q = 0; q < B * B; q++) yq[q][k] = xp[k * B * B + q];
+        for (int q = 0; q < B * B; q++) d[q][k] = xp[k * B * B + q];
 }
 
+// one input row r (= sample * in.h + y) of any element type: float activations, or the u8 codes of the integer plan
 template <typename T>
-void crd_pixel_any(const T* xp, T* const* yq, int64_t oc, int64_t bb) {
-    for (int64_t k = 0; k < oc; k++)
-        for (int64_t q = 0; q < bb; q++) yq[q][k] = xp[k * bb + q];
-}
-
-// any element type: float activations, or the u8 codes of the integer plan
-template <typename T>
-void depth_to_space_any(const T* x, T* y, int64_t n, const Shape& in, int block, bool dcr) {
-    const int64_t b = block, oc = in.c / (b * b), ow = in.w * b, rows = n * in.h;
-#pragma omp parallel for schedule(static) if (rows * in.w * in.c > kParallelMin)
-    for (int64_t r = 0; r < rows; r++) {  // r = sample * in.h + input row
-        std::vector<T*> yq(size_t(b * b));  // the output pixel of each sub-pixel position
-        for (int64_t xx = 0; xx < in.w; xx++) {
-            const T* xp = x + (r * in.w + xx) * in.c;
-            for (int64_t i = 0; i < b; i++)
-                for (int64_t j = 0; j < b; j++) yq[i * b + j] = y + ((r * b + i) * ow + xx * b + j) * oc;
-            if (dcr) {  // out[c] of sub-pixel q = in[q*oc + c]: one contiguous run each
-                for (int64_t q = 0; q < b * b; q++) std::memcpy(yq[q], xp + q * oc, size_t(oc) * sizeof(T));
-            } else if (b == 2) {
-                crd_pixel<T, 2>(xp, yq.data(), oc);
-            } else if (b == 3) {
-                crd_pixel<T, 3>(xp, yq.data(), oc);
-            } else {
-                crd_pixel_any(xp, yq.data(), oc, b * b);
-            }
+ADABM_INLINE void depth_to_space_row(const T* x, T* y, int64_t r, const Shape& in, int64_t b, bool dcr, T** yq) {
+    const int64_t oc = in.c / (b * b), ow = in.w * b, bb = b * b;
+    for (int64_t xx = 0; xx < in.w; xx++) {
+        const T* xp = x + (r * in.w + xx) * in.c;
+        for (int64_t i = 0; i < b; i++)
+            for (int64_t j = 0; j < b; j++) yq[i * b + j] = y + ((r * b + i) * ow + xx * b + j) * oc;
+        if (dcr) {  // out[c] of sub-pixel q = in[q*oc + c]: one contiguous run each
+            for (int64_t q = 0; q < bb; q++) std::memcpy(yq[q], xp + q * oc, size_t(oc) * sizeof(T));
+        } else if (b == 2) {
+            crd_pixel<T, 2>(xp, yq, oc);
+        } else if (b == 3) {
+            crd_pixel<T, 3>(xp, yq, oc);
+        } else {
+            for (int64_t k = 0; k < oc; k++)
+                for (int64_t q = 0; q < bb; q++) yq[q][k] = xp[k * bb + q];
         }
     }
+}
+
+ADABM_VECTOR_CLONES
+void depth_to_space_row_f32(const float* x, float* y, int64_t r, const Shape& in, int64_t b, bool dcr, float** yq) {
+    depth_to_space_row(x, y, r, in, b, dcr, yq);
+}
+
+ADABM_VECTOR_CLONES
+void depth_to_space_row_u8(const uint8_t* x, uint8_t* y, int64_t r, const Shape& in, int64_t b, bool dcr, uint8_t** yq) {
+    depth_to_space_row(x, y, r, in, b, dcr, yq);
+}
+
+template <typename T, typename Row>
+void depth_to_space_any(const T* x, T* y, int64_t n, const Shape& in, int block, bool dcr, Row row) {
+    const int64_t b = block, rows = n * in.h;
+    std::vector<T*> yq(size_t(b * b) * size_t(omp_get_max_threads()));  // per thread: the output pixel of each sub-pixel
+#pragma omp parallel for schedule(static) if (rows * in.w * in.c > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) row(x, y, r, in, b, dcr, yq.data() + size_t(omp_get_thread_num()) * size_t(b * b));
 }
 
 }  // namespace
 
 void depth_to_space_nhwc(const float* x, float* y, int64_t n, const Shape& in, int block, bool dcr) {
-    depth_to_space_any(x, y, n, in, block, dcr);
+    depth_to_space_any(x, y, n, in, block, dcr, depth_to_space_row_f32);
 }
 
 void depth_to_space_nhwc(const uint8_t* x, uint8_t* y, int64_t n, const Shape& in, int block, bool dcr) {
-    depth_to_space_any(x, y, n, in, block, dcr);
+    depth_to_space_any(x, y, n, in, block, dcr, depth_to_space_row_u8);
 }
 
 void pad_nhwc(const float* x, float* y, int64_t n, const Shape& in, int top, int left, int bottom, int right,

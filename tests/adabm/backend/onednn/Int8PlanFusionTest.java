@@ -77,6 +77,37 @@ class Int8PlanFusionTest {
         return new Graph("chain-zoo", "lr", 3, ops, "sr", Map.of());
     }
 
+    /** Pixel-shuffle heads of blocks 2 (CRD) and 4 (CRD, DCR) that the requantization cannot take (no conv right before). */
+    static Graph shuffleChains(long seed) {
+        Random r = new Random(seed);
+        List<Op> ops = new ArrayList<>();
+        ops.add(TestGraphs.conv(r, "entry", "lr", "e", 3, 8 * 16, 3));
+        ops.add(new Op.Affine("bn", "e", "n", slopes(r, 8 * 16), slopes(r, 8 * 16)));
+        ops.add(new Op.DepthToSpace("s1", "n", "p1", 4, Op.ShuffleOrder.CRD));
+        ops.add(new Op.PRelu("a1", "p1", "q1", slopes(r, 8)));                                    // shuffle 4 + prelu
+        ops.add(TestGraphs.conv(r, "c2", "q1", "c", 8, 8 * 16, 3));
+        ops.add(new Op.Affine("bn2", "c", "n2", slopes(r, 8 * 16), slopes(r, 8 * 16)));
+        ops.add(new Op.DepthToSpace("s2", "n2", "p2", 4, Op.ShuffleOrder.DCR));
+        ops.add(new Op.LeakyRelu("a2", "p2", "q2", 0.2f));                                          // shuffle 4 DCR + leaky
+        ops.add(TestGraphs.conv(r, "c3", "q2", "d", 8, 8 * 4, 3));
+        ops.add(new Op.Affine("bn3", "d", "n3", slopes(r, 8 * 4), slopes(r, 8 * 4)));
+        ops.add(new Op.DepthToSpace("s3", "n3", "p3", 2, Op.ShuffleOrder.CRD));
+        ops.add(TestGraphs.conv(r, "exit", "p3", "sr", 8, 3, 3));                                  // shuffle 2 -> codes
+        return new Graph("shuffle-chains", "lr", 3, ops, "sr", Map.of());
+    }
+
+    @Test void shuffleHeadsOfEveryBlockAreBitIdenticalToTheUnfusedPlan() {
+        assumeNative();
+        QuantModel m = calibrated(shuffleChains(5), new QuantSpec(4, 4, QuantMode.FQ), 81);
+        Tensor x = TestGraphs.image(5, 7, 93);
+        for (Int8Plan.Mode mode : Int8Plan.Mode.values())
+            try (Int8Plan fused = new Int8Plan(m, 2, mode, true); Int8Plan plain = new Int8Plan(m, 2, mode, false)) {
+                assertBitIdentical(plain.run(x).output(), fused.run(x).output(), "shuffle chains " + mode);
+                assertFusedPasses(fused, x, "shuffle chains " + mode, "depth_to_space+prelu -> codes x1",
+                        "depth_to_space+leaky_relu -> codes x1", "depth_to_space -> codes x1");
+            }
+    }
+
     static float[] slopes(Random r, int c) {
         float[] s = new float[c];
         for (int i = 0; i < c; i++) s[i] = (float) (r.nextGaussian() * 0.5);
