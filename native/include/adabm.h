@@ -111,6 +111,7 @@ ADABM_API int32_t adabm_fconv_destroy(void* fconv);
  * is a quantized conv (other entries are ignored): the plan changes runtime scales only, never its primitives.
  * Input and output NCHW float32 like adabm_plan_run. One plan, one thread at a time. */
 #define ADABM_QPLAN_DIRECT_CODES 1  /* flag: u8 codes straight from oneDNN between quantized convs (faster; see qplan.h) */
+#define ADABM_QPLAN_UNFUSED 2       /* flag: every non-conv op and quantize pass on its own (the bit-for-bit reference of fusion) */
 ADABM_API int32_t adabm_qplan_create(const uint8_t* desc, size_t len, int32_t threads, int32_t flags, void** out_plan);
 ADABM_API int32_t adabm_qplan_run(void* plan, const float* in_nchw, int32_t n, int32_t c, int32_t h, int32_t w,
                                   const int32_t* bits, size_t bits_len, float* out_nchw, size_t out_capacity);
@@ -131,6 +132,8 @@ ADABM_API int32_t adabm_qplan_destroy(void* plan);
 #define ADABM_STEP_FLOAT_OP 3      /* any other op, in float32 */
 #define ADABM_STEP_QUANTIZE 4      /* float tensor -> the u8 codes of the conv op (integer plan) */
 #define ADABM_STEP_SHUFFLE_CODES 5 /* pixel shuffle of u8 codes in front of the conv op (integer plan) */
+#define ADABM_STEP_FUSED_OPS 6     /* non-conv ops (op = the last) and quantize passes in one pass; implementation says
+                                      which kinds and what it writes, e.g. "Add+Relu -> f32, codes x1" (integer plan) */
 typedef struct adabm_step_time {
     int32_t op;                   /* op index in the plan description, -1 for a reorder */
     int32_t kind;                 /* ADABM_STEP_* */

@@ -21,9 +21,10 @@ extern "C" int32_t adabm_qplan_create(const uint8_t* desc, size_t len, int32_t t
     return guarded([&] {
         if (!out_plan) throw adabm::ArgumentError("out_plan is null");
         *out_plan = nullptr;
-        if (flags & ~ADABM_QPLAN_DIRECT_CODES) throw adabm::ArgumentError("qplan: unknown flags " + std::to_string(flags));
-        const bool direct = (flags & ADABM_QPLAN_DIRECT_CODES) != 0;
-        *out_plan = std::make_unique<adabm::QuantPlan>(adabm::parse_plan(desc, len), threads, direct).release();
+        if (flags & ~(ADABM_QPLAN_DIRECT_CODES | ADABM_QPLAN_UNFUSED))
+            throw adabm::ArgumentError("qplan: unknown flags " + std::to_string(flags));
+        const bool direct = (flags & ADABM_QPLAN_DIRECT_CODES) != 0, fuse = (flags & ADABM_QPLAN_UNFUSED) == 0;
+        *out_plan = std::make_unique<adabm::QuantPlan>(adabm::parse_plan(desc, len), threads, direct, fuse).release();
     });
 }
 

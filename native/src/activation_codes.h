@@ -8,4 +8,7 @@ namespace adabm {
 
 void activation_codes(const float* x, uint8_t* q, int64_t count, float l, float u, int bits);
 
+// The same formula over one run, single-threaded: for passes that quantize their own output (fused_chain.h).
+void activation_codes_run(const float* x, uint8_t* q, int64_t count, float l, float u, int bits);
+
 }  // namespace adabm

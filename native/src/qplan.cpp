@@ -1,6 +1,7 @@
 #include "qplan.h"
 #include "activation_codes.h"
 #include "errors.h"
+#include "fused_chain.h"
 #include "op_step.h"
 #include "simple_ops.h"
 #include "threads.h"
@@ -18,6 +19,14 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
+struct QuantPlan::ChainExec {
+    ChainHead head;
+    std::vector<ChainStage> stages;
+    std::vector<CodeSink> sinks;   // bits filled in per run
+    float* y = nullptr;            // null: the float result is not stored
+    Shape out;
+};
+
 struct QuantPlan::ShapeState {
     int64_t n = 0, h = 0, w = 0;
     std::vector<Shape> shapes;            // per tensor
@@ -27,12 +36,13 @@ struct QuantPlan::ShapeState {
     std::vector<uint8_t*> shuffled;       // per op: ... before the pixel shuffle in front of it
     std::vector<ConvExec> fconvs;         // per op: float conv primitives
     AlignedBuffer scratchpad;             // float convs' oneDNN scratchpad
+    std::vector<ChainExec> chains;        // per step: a Chain step's head, stages and sinks over this shape's buffers
     memory inUser, inNhwc, outNhwc, outUser;
     dnnl::reorder toNhwc, toNchw;
 };
 
-QuantPlan::QuantPlan(PlanDesc desc, int threads, bool directCodes)
-    : desc_(std::move(desc)), threads_(threads), directCodes_(directCodes), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+QuantPlan::QuantPlan(PlanDesc desc, int threads, bool directCodes, bool fuse)
+    : desc_(std::move(desc)), threads_(threads), directCodes_(directCodes), fuse_(fuse), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     if (desc_.version < kQuantPlanVersion) throw PlanFormatError("an integer plan needs a version-2 description (with quantizers)");
     qconvs_.resize(desc_.ops.size());
     fconvs_.resize(desc_.ops.size());
@@ -59,8 +69,9 @@ QuantPlan::~QuantPlan() { liveTag = 0; }
 
 // Steps in op order. A quantized conv reads codes; they come from the conv before it (fused requantization) when
 // its input tensor has no other reader and is a quantized conv's output, directly, through a ReLU (applied in the
-// requantization) or through a pixel shuffle (applied to the codes); otherwise a quantize step makes them from
-// floats.
+// requantization), through a pixel shuffle (applied to the codes) or (fusing) through a ReLU then a pixel shuffle;
+// otherwise a quantize step makes them from floats - or, fusing, the chain of non-conv ops that makes those floats
+// writes them in the same pass.
 void QuantPlan::analyse() {
     const size_t nOps = desc_.ops.size(), nTensors = desc_.tensorCount();
     std::vector<bool> needed(nTensors, false);
@@ -69,12 +80,14 @@ void QuantPlan::analyse() {
         if (needed[desc_.ops[i].output])
             for (uint32_t t : desc_.ops[i].inputs) needed[t] = true;
     std::vector<int> uses(nTensors, 0);
-    std::vector<size_t> consumer(nTensors, SIZE_MAX);   // the reader of a single-use tensor
+    std::vector<std::vector<size_t>> readers(nTensors);
     for (size_t i = 0; i < nOps; i++)
         if (needed[desc_.ops[i].output])
-            for (uint32_t t : desc_.ops[i].inputs) { uses[t]++; consumer[t] = i; }
+            for (uint32_t t : desc_.ops[i].inputs) { uses[t]++; readers[t].push_back(i); }
     const auto single_use = [&](uint32_t t) { return t != 0 && t != desc_.outputTensor && uses[t] == 1; };
     const auto quantized_conv = [&](size_t op) { return desc_.ops[op].kind == OpKind::Conv && desc_.ops[op].conv.quantized; };
+    // requantization that computes the float value and applies Java's formula to it: exactly a float pass + quantize
+    const auto requant_through_floats = [&](size_t conv) { return desc_.ops[conv].conv.weightBits == 8 || !directCodes_; };
 
     std::vector<int> requantTo(nOps, -1);
     std::vector<bool> requantRelu(nOps, false), requantShuffled(nOps, false), fromCodes(nOps, false), skipped(nOps, false);
@@ -103,6 +116,19 @@ void QuantPlan::analyse() {
                 shuffleFor_[c] = int(producer);
                 fromCodes[c] = true;
                 skipped[producer] = true;
+            } else if (fuse_ && single_use(t0) && desc_.ops[t0 - 1].kind == OpKind::Relu) {
+                // conv -> ReLU -> shuffle -> conv (CARN's upsampler): the ReLU in the requantization, the shuffle on codes
+                const size_t relu = t0 - 1;
+                const uint32_t t1 = desc_.ops[relu].inputs[0];
+                if (single_use(t1) && quantized_conv(t1 - 1) && requant_through_floats(t1 - 1)) {
+                    requantTo[t1 - 1] = int(c);
+                    requantRelu[t1 - 1] = true;
+                    requantShuffled[t1 - 1] = true;
+                    shuffleFor_[c] = int(producer);
+                    fromCodes[c] = true;
+                    skipped[producer] = true;
+                    skipped[relu] = true;
+                }
             }
         }
     }
@@ -112,20 +138,21 @@ void QuantPlan::analyse() {
     // runs). The chain's result becomes the next quantized conv's codes when that conv is its only reader;
     // otherwise it is written as floats, and the codes of one quantized conv that reads it come along.
     std::vector<std::vector<PostOp>> chain(nOps);
-    std::vector<uint32_t> chainOut(nOps, 0);
+    std::vector<uint32_t> chainOut(nOps);
+    for (size_t i = 0; i < nOps; i++) chainOut[i] = desc_.ops[i].output;
     std::vector<int> alsoCodesFor(nOps, -1);
     std::vector<bool> isChainOut(nTensors, false);
     // ops before a conv have their final fate when it is reached: later convs only absorb later ops
     const auto materialised_before = [&](uint32_t t, size_t conv) {
         return t == 0 || (t - 1 < conv && needed[t] && (!skipped[t - 1] || isChainOut[t]));
     };
-    for (size_t i = 0; i < nOps; i++) {
+    for (size_t i = 0; fuse_ && i < nOps; i++) {
         if (!needed[desc_.ops[i].output] || !quantized_conv(i) || requantTo[i] >= 0) continue;
         uint32_t cur = desc_.ops[i].output;
         std::vector<PostOp> post;
         std::vector<size_t> absorbed;
         while (post.size() < 8 && single_use(cur)) {
-            const size_t j = consumer[cur];
+            const size_t j = readers[cur][0];
             PostOp p;
             if (!as_post_op(desc_, j, cur, p)) break;
             const bool binary = p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub;
@@ -136,9 +163,9 @@ void QuantPlan::analyse() {
         }
         for (size_t j : absorbed) skipped[j] = true;
         chain[i] = std::move(post);
-        if (!chain[i].empty() && single_use(cur) && quantized_conv(consumer[cur]) && !fromCodes[consumer[cur]]) {
-            requantTo[i] = int(consumer[cur]);
-            fromCodes[consumer[cur]] = true;
+        if (!chain[i].empty() && single_use(cur) && quantized_conv(readers[cur][0]) && !fromCodes[readers[cur][0]]) {
+            requantTo[i] = int(readers[cur][0]);
+            fromCodes[readers[cur][0]] = true;
             continue;
         }
         chainOut[i] = cur;
@@ -151,24 +178,73 @@ void QuantPlan::analyse() {
             }
     }
 
+    // Chains (fusing): from each non-conv op, follow its result while it has exactly one reader and that reader is an
+    // element-wise op; the chain runs where its last op stood (every operand exists by then) and also writes the
+    // codes of each quantized conv that reads its result through a quantize step.
+    const auto chain_head = [&](OpKind k) {
+        return k == OpKind::Relu || k == OpKind::LeakyRelu || k == OpKind::PRelu || k == OpKind::Affine || k == OpKind::Add ||
+               k == OpKind::Sub || k == OpKind::Concat || k == OpKind::DepthToSpace;
+    };
+    const auto chain_stage = [&](OpKind k) {
+        return k == OpKind::Relu || k == OpKind::LeakyRelu || k == OpKind::PRelu || k == OpKind::Affine || k == OpKind::Add ||
+               k == OpKind::Sub;
+    };
+    std::vector<int> chainAt(nOps, -1);           // op -> index in chains of the chain ending there
+    std::vector<bool> inChain(nOps, false), quantizedByChain(nOps, false);
+    std::vector<QStep> chains;
+    if (fuse_) {
+        for (size_t i = 0; i < nOps; i++) {
+            const OpDesc& op = desc_.ops[i];
+            if (!needed[op.output] || skipped[i] || inChain[i] || !chain_head(op.kind)) continue;
+            QStep q;
+            q.kind = StepKind::Chain;
+            q.chain = {i};
+            uint32_t t = op.output;
+            while (single_use(t)) {
+                const size_t j = readers[t][0];
+                if (skipped[j] || !chain_stage(desc_.ops[j].kind)) break;
+                q.chain.push_back(j);
+                t = desc_.ops[j].output;
+            }
+            for (size_t c : readers[t])
+                if (quantized_conv(c) && !fromCodes[c] && desc_.ops[c].inputs[0] == t) q.sinks.push_back(c);
+            if (q.chain.size() == 1 && q.sinks.empty()) continue;  // a single op: its own pass, as unfused
+            for (size_t j : q.chain) inChain[j] = true;
+            for (size_t c : q.sinks) quantizedByChain[c] = true;
+            q.op = q.chain.back();
+            q.chainFloat = t == desc_.outputTensor || size_t(uses[t]) > q.sinks.size();
+            for (size_t k = 0; k < q.chain.size(); k++)
+                for (uint32_t in : desc_.ops[q.chain[k]].inputs)
+                    if (k == 0 || in != desc_.ops[q.chain[k - 1]].output) q.reads.push_back(in);
+            if (q.chainFloat) q.writes.push_back(t);
+            for (size_t c : q.sinks) q.writes.push_back(codes_id(c));
+            chainAt[q.op] = int(chains.size());
+            chains.push_back(std::move(q));
+        }
+    }
+
     for (size_t i = 0; i < nOps; i++) {
         const OpDesc& op = desc_.ops[i];
         if (!needed[op.output] || skipped[i]) continue;
+        if (inChain[i]) {
+            if (chainAt[i] >= 0) steps_.push_back(chains[size_t(chainAt[i])]);
+            continue;
+        }
         if (quantized_conv(i)) {
             if (shuffleFor_[i] >= 0) {
                 QStep q;
                 q.kind = StepKind::ShuffleCodes;
                 q.op = i;
                 q.reads = {shuffled_id(i)};
-                q.write = codes_id(i);
+                q.writes = {codes_id(i)};
                 steps_.push_back(q);
             }
-            if (!fromCodes[i]) {
+            if (!fromCodes[i] && !quantizedByChain[i]) {
                 QStep q;
                 q.kind = StepKind::Quantize;
                 q.op = i;
                 q.reads = {op.inputs[0]};
-                q.write = codes_id(i);
+                q.writes = {codes_id(i)};
                 steps_.push_back(q);
             }
             QStep s;
@@ -189,17 +265,17 @@ void QuantPlan::analyse() {
                 s.postShift.push_back(p.kind == PostKind::Affine ? expand(p.blobB) : std::vector<float>());
                 if (p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub) s.reads.push_back(p.tensor);
             }
-            s.write = requantTo[i] >= 0 ? (requantShuffled[i] ? shuffled_id(size_t(requantTo[i])) : codes_id(size_t(requantTo[i])))
-                    : chainOut[i];
+            s.writes = {requantTo[i] >= 0 ? (requantShuffled[i] ? shuffled_id(size_t(requantTo[i])) : codes_id(size_t(requantTo[i])))
+                        : chainOut[i]};
             s.alsoCodesFor = alsoCodesFor[i];
-            if (s.alsoCodesFor >= 0) s.alsoWrite = codes_id(size_t(s.alsoCodesFor));
+            if (s.alsoCodesFor >= 0) s.writes.push_back(codes_id(size_t(s.alsoCodesFor)));
             steps_.push_back(s);
         } else {
             QStep s;
             s.kind = op.kind == OpKind::Conv ? StepKind::FConv : StepKind::Simple;
             s.op = i;
             s.reads.assign(op.inputs.begin(), op.inputs.end());
-            s.write = op.output;
+            s.writes = {op.output};
             steps_.push_back(s);
         }
     }
@@ -214,9 +290,14 @@ void QuantPlan::analyse() {
             feedsQuantizer[op.inputs[0]] = true;
         } else if (step.kind == StepKind::QConv) {
             // a fused add's operand reaches the codes this conv writes (or its float output a quantizer)
-            if (step.requantTo >= 0 || step.alsoCodesFor >= 0 || (step.write < nTensors && feedsQuantizer[step.write]))
+            if (step.requantTo >= 0 || step.alsoCodesFor >= 0 || (step.writes[0] < nTensors && feedsQuantizer[step.writes[0]]))
                 for (const PostOp& p : step.post)
                     if (p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub) feedsQuantizer[p.tensor] = true;
+        } else if (step.kind == StepKind::Chain) {
+            // codes written, or floats read by a quantizer: every float the chain reads reaches that quantizer
+            if (!step.sinks.empty() || (step.chainFloat && feedsQuantizer[desc_.ops[step.op].output]))
+                for (size_t b : step.reads)
+                    if (b < nTensors) feedsQuantizer[b] = true;
         } else if ((step.kind == StepKind::Simple || step.kind == StepKind::FConv) && feedsQuantizer[op.output]) {
             for (uint32_t t : op.inputs) feedsQuantizer[t] = true;
             if (step.kind == StepKind::FConv)
@@ -270,10 +351,12 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     if (lastUse_[0] < 0) planner.release(slot[0]);
     for (size_t k = 0; k < steps_.size(); k++) {
         const QStep& step = steps_[k];
-        slot[step.write] = planner.acquire(floats_of(step.write));
-        if (step.alsoWrite != SIZE_MAX) slot[step.alsoWrite] = planner.acquire(floats_of(step.alsoWrite));
+        // every output is acquired before any input is released: a step never writes over what it reads
+        for (size_t b : step.writes) slot[b] = planner.acquire(floats_of(b));
         for (size_t b : step.reads)
             if (lastUse_[b] == int64_t(k) && slot[b] != SIZE_MAX) planner.release(slot[b]);
+        for (size_t b : step.writes)
+            if (lastUse_[b] < int64_t(k)) planner.release(slot[b]);  // written, never read (not the plan output)
     }
     for (const QStep& step : steps_)
         for (size_t b : step.reads)
@@ -289,6 +372,10 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
         else if (b < nTensors + desc_.ops.size()) st->codes[b - nTensors] = reinterpret_cast<uint8_t*>(p);
         else st->shuffled[b - nTensors - desc_.ops.size()] = reinterpret_cast<uint8_t*>(p);
     }
+
+    st->chains.resize(steps_.size());
+    for (size_t k = 0; k < steps_.size(); k++)
+        if (steps_[k].kind == StepKind::Chain) st->chains[k] = build_chain(*st, steps_[k]);
 
     size_t scratch = 0;
     st->fconvs.resize(desc_.ops.size());
@@ -316,6 +403,76 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     st->toNhwc = dnnl::reorder(st->inUser, st->inNhwc);
     st->toNchw = dnnl::reorder(st->outNhwc, st->outUser);
     return st;
+}
+
+// per-channel parameters of 1 or C entries, expanded to C
+static std::vector<float> per_channel(const std::vector<float>& v, int64_t c) {
+    std::vector<float> out(static_cast<size_t>(c));
+    for (int64_t k = 0; k < c; k++) out[size_t(k)] = v[v.size() == 1 ? 0 : size_t(k)];
+    return out;
+}
+
+QuantPlan::ChainExec QuantPlan::build_chain(const ShapeState& st, const QStep& step) const {
+    ChainExec e;
+    const OpDesc& first = desc_.ops[step.chain.front()];
+    const auto in = [&](uint32_t t) { return static_cast<const float*>(st.tensor[t]); };
+    size_t from = 0;  // first op run as a stage
+    switch (first.kind) {
+        case OpKind::Add: case OpKind::Sub:
+            e.head.kind = first.kind == OpKind::Add ? ChainHead::Kind::Add : ChainHead::Kind::Sub;
+            e.head.inputs = {in(first.inputs[0]), in(first.inputs[1])};
+            from = 1;
+            break;
+        case OpKind::Concat:
+            e.head.kind = ChainHead::Kind::Concat;
+            for (uint32_t t : first.inputs) { e.head.inputs.push_back(in(t)); e.head.channels.push_back(st.shapes[t].c); }
+            from = 1;
+            break;
+        case OpKind::DepthToSpace:
+            e.head.kind = ChainHead::Kind::DepthToSpace;
+            e.head.inputs = {in(first.inputs[0])};
+            e.head.in = st.shapes[first.inputs[0]];
+            e.head.block = first.block;
+            e.head.dcr = first.dcr;
+            from = 1;
+            break;
+        default:  // a unary op: the value is its input tensor, the op the first stage
+            e.head.kind = ChainHead::Kind::Tensor;
+            e.head.inputs = {in(first.inputs[0])};
+            break;
+    }
+    for (size_t k = from; k < step.chain.size(); k++) {
+        const OpDesc& op = desc_.ops[step.chain[k]];
+        const int64_t c = st.shapes[op.output].c;
+        ChainStage s;
+        switch (op.kind) {
+            case OpKind::Relu: s.kind = ChainStage::Kind::PRelu; s.a.assign(size_t(c), 0.f); s.uniform = true; break;
+            case OpKind::LeakyRelu: s.kind = ChainStage::Kind::PRelu; s.a.assign(size_t(c), op.alpha); s.uniform = true; break;
+            case OpKind::PRelu: s.kind = ChainStage::Kind::PRelu; s.a = per_channel(desc_.blobs[op.blobA], c); break;
+            case OpKind::Affine:
+                s.kind = ChainStage::Kind::Affine;
+                s.a = per_channel(desc_.blobs[op.blobA], c);
+                s.b = per_channel(desc_.blobs[op.blobB], c);
+                break;
+            case OpKind::Add: case OpKind::Sub: {
+                s.kind = op.kind == OpKind::Add ? ChainStage::Kind::Add : ChainStage::Kind::Sub;
+                const uint32_t prev = desc_.ops[step.chain[k - 1]].output;
+                s.valueFirst = op.inputs[0] == prev;
+                s.other = in(s.valueFirst ? op.inputs[1] : op.inputs[0]);
+                break;
+            }
+            default: throw std::logic_error(std::string("op kind ") + op_kind_name(op.kind) + " cannot be a chain stage");
+        }
+        e.stages.push_back(std::move(s));
+    }
+    for (size_t c : step.sinks) {
+        const ConvParams& p = desc_.ops[c].conv;
+        e.sinks.push_back(CodeSink{st.codes[c], p.l, p.u, 8});
+    }
+    const uint32_t result = desc_.ops[step.op].output;
+    e.y = step.chainFloat ? st.tensor[result] : nullptr;
+    e.out = st.shapes[result];
+    return e;
 }
 
 void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits) {
@@ -353,10 +510,10 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
             } else if (step.alsoCodesFor >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.alsoCodesFor)].conv;
                 const Requantizer r{next.l, next.u, bits[step.alsoCodesFor], false};
-                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.write],
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.writes[0]],
                          st.codes[size_t(step.alsoCodesFor)], &r, false, post);
             } else {
-                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.write],
+                conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.writes[0]],
                          nullptr, nullptr, false, post);
             }
             break;
@@ -373,6 +530,12 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
         case StepKind::Simple:
             run_simple_op(desc_, op, st.n, st.shapes, st.tensor, st.tensor[op.output]);
             break;
+        case StepKind::Chain: {
+            ChainExec& e = st.chains[size_t(&step - steps_.data())];
+            for (size_t i = 0; i < e.sinks.size(); i++) e.sinks[i].bits = bits[step.sinks[i]];
+            run_chain(e.head, e.stages, e.sinks, e.y, st.n, e.out);
+            break;
+        }
         case StepKind::ShuffleCodes: {
             const OpDesc& shuffle = desc_.ops[size_t(shuffleFor_[step.op])];
             depth_to_space_nhwc(st.shuffled[step.op], st.codes[step.op], st.n, st.shapes[shuffle.inputs[0]], shuffle.block, shuffle.dcr);
@@ -427,7 +590,18 @@ void QuantPlan::record(const ShapeState& st, const QStep& step, StepProfiler::Cl
             break;
         case StepKind::Simple: profiler_.add(op, ADABM_STEP_FLOAT_OP, since); break;
         case StepKind::ShuffleCodes: profiler_.add(op, ADABM_STEP_SHUFFLE_CODES, since); break;
+        case StepKind::Chain: profiler_.add(op, ADABM_STEP_FUSED_OPS, since, chain_text(step)); break;
     }
+}
+
+// "add+relu -> f32, codes x2": the chain's op kinds and what it writes
+std::string QuantPlan::chain_text(const QStep& step) const {
+    std::string s;
+    for (size_t op : step.chain) s += std::string(s.empty() ? "" : "+") + op_kind_name(desc_.ops[op].kind);
+    s += " ->";
+    if (step.chainFloat) s += " f32";
+    if (!step.sinks.empty()) s += std::string(step.chainFloat ? "," : "") + " codes x" + std::to_string(step.sinks.size());
+    return s;
 }
 
 std::string QuantPlan::implementations() const {

@@ -33,7 +33,10 @@ public:
     // Both are exact integer convs; they differ only where a value lands exactly on a rounding tie of the next
     // quantizer in float32, which the direct path may round the other way - and in a deep network one such code
     // moves many later ones. Off: the output follows the fake-quant forward's rounding (ADABM.md §8 exactness).
-    QuantPlan(PlanDesc desc, int threads, bool directCodes);
+    // fuse: runs chains of non-conv ops (and the quantize passes after them) as single passes (fused_chain.h), and
+    // requantizes through a ReLU and a pixel shuffle at once; off: every op is its own pass (the reference that
+    // fusion must match bit for bit).
+    QuantPlan(PlanDesc desc, int threads, bool directCodes, bool fuse = true);
     ~QuantPlan();
 
     void output_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t out[4]) const;
@@ -51,7 +54,8 @@ public:
 private:
     // Quantize: float tensor -> a conv's input codes; ShuffleCodes: a pixel shuffle of codes (the conv before it
     // requantized to the next conv's quantizer, which commutes with the permutation)
-    enum class StepKind { Quantize, QConv, FConv, Simple, ShuffleCodes };
+    // Chain: non-conv ops and quantize passes in one pass (fused_chain.h)
+    enum class StepKind { Quantize, QConv, FConv, Simple, ShuffleCodes, Chain };
     struct QStep {
         StepKind kind = StepKind::Simple;
         size_t op = 0;                  // the op run; for Quantize and ShuffleCodes, the conv whose input codes it makes
@@ -61,11 +65,14 @@ private:
         std::vector<PostOp> post;       // QConv: float ops fused into its epilogue (ReLU, PReLU, affine, add, sub)
         std::vector<std::vector<float>> postScale, postShift;  // ... their per-channel operands, outC each
         int alsoCodesFor = -1;          // QConv with a float output: the quantized conv whose input codes it also writes
+        std::vector<size_t> chain;      // Chain: its ops, in order (op = the last); each but the last has one reader, the next
+        std::vector<size_t> sinks;      // Chain: the quantized convs whose input codes it writes
+        bool chainFloat = false;        // Chain: the float result is stored (someone else reads it)
         std::vector<size_t> reads;      // buffer ids (see codes_id)
-        size_t write = 0;
-        size_t alsoWrite = SIZE_MAX;    // codes_id(alsoCodesFor)
+        std::vector<size_t> writes;
     };
     struct ShapeState;
+    struct ChainExec;
 
     // buffer ids: tensor t's floats = t; a quantized conv's input codes; its codes before a pixel shuffle
     size_t codes_id(size_t convOp) const { return desc_.tensorCount() + convOp; }
@@ -73,12 +80,15 @@ private:
     void analyse();
     std::unique_ptr<ShapeState> build_state(int64_t n, int64_t h, int64_t w);
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
+    ChainExec build_chain(const ShapeState& st, const QStep& step) const;
     void run_step(ShapeState& st, const QStep& step, const int32_t* bits);
     void record(const ShapeState& st, const QStep& step, StepProfiler::Clock::time_point since);
+    std::string chain_text(const QStep& step) const;
 
     PlanDesc desc_;
     int threads_;
     bool directCodes_;
+    bool fuse_;
     dnnl::engine engine_;
     dnnl::stream stream_;
     WeightCache weights_;

@@ -107,7 +107,13 @@ public final class Int8Plan implements AutoCloseable {
      *         image offset the bit map can give)
      * @throws BackendUnavailableException when the native library is not available here
      */
-    public Int8Plan(QuantModel model, int threads, Mode mode) {
+    public Int8Plan(QuantModel model, int threads, Mode mode) { this(model, threads, mode, true); }
+
+    /**
+     * fused = false runs every non-conv op and quantize pass as its own native pass: slower, and bit for bit the
+     * same output (fusion only saves memory passes); tests compare the two.
+     */
+    Int8Plan(QuantModel model, int threads, Mode mode, boolean fused) {
         String failure = unavailableReason();
         if (failure != null) throw new BackendUnavailableException("onednn-int8 is unavailable: " + failure);
         checkBits(model);
@@ -117,7 +123,8 @@ public final class Int8Plan implements AutoCloseable {
         this.ops = graph.ops();
         MemorySegment handle;
         try (Arena arena = Arena.ofConfined()) {
-            handle = lib.create(PlanEncoder.encode(graph, model, arena), threads, mode == Mode.FAST ? QuantPlanNative.DIRECT_CODES : 0);
+            handle = lib.create(PlanEncoder.encode(graph, model, arena), threads,
+                    (mode == Mode.FAST ? QuantPlanNative.DIRECT_CODES : 0) | (fused ? 0 : QuantPlanNative.UNFUSED));
         }
         this.state = new NativeState(lib, handle, ops.size());
         this.guard = new NativeGuard(this, state, "integer plan for " + graph.name());

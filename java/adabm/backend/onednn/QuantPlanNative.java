@@ -49,6 +49,8 @@ final class QuantPlanNative {
 
     /** Flag of create: u8 codes straight from oneDNN between quantized convs (native/src/qplan.h). */
     static final int DIRECT_CODES = 1;
+    /** Flag of create: every non-conv op and quantize pass on its own, no fused chains (the reference fusion must match). */
+    static final int UNFUSED = 2;
 
     MemorySegment create(MemorySegment description, int threads, int flags) {
         int rc;
