@@ -23,10 +23,11 @@ import java.util.List;
 /**
  * A quantized model compiled once into a native integer plan (ADABM.md §8, native/src/qplan.h): activations stay u8
  * codes (NHWC) between quantized convs, weights are s8 codes, the border ring of the non-integer zero point and the
- * 8-bit weight split are corrected exactly, requantization to the next conv's codes is fused (also through a
- * ReLU), and float-only layers (body mode's head and tail) run in float32 in the same
- * plan. Its output equals the fake-quantized forward ({@link FakeQuantRunner}) up to float32 rounding of the scale
- * arithmetic, which moves an activation code by one only where a value sits on a rounding boundary.
+ * 8-bit weight split are corrected exactly, each conv's value is computed exactly and rounded once, the float ops
+ * after a conv (ReLU, PReLU, batch norm, residual add) and the requantization to the next conv's codes run in its
+ * epilogue, and float-only layers (body mode's head and tail) run in float32 in the same plan. In {@link Mode#EXACT}
+ * its output equals the exact fake-quantized forward ({@link FakeQuantRunner#exact}) bit for bit wherever every
+ * conv is quantized (fq mode); in body mode the float tail convs differ by float32 summation only.
  *
  * <p>Per image, the image offset comes from the model's image bit map on that image's complexity
  * ({@link ImageComplexity}, exactly as the fake-quant runner picks it), each layer's bits from the offset
@@ -80,11 +81,11 @@ public final class Int8Plan implements AutoCloseable {
 
     /**
      * How a quantized conv hands its output to the next quantized conv. Both run the same exact integer convs.
-     * EXACT computes the float value and requantizes it with Java's formula operation for operation, so a value the
-     * fake-quant forward puts exactly on a rounding tie (in float32) goes the same way: the output follows the
-     * fake-quant forward. FAST lets oneDNN write the next u8 codes itself (runtime scales and a clip post-op, no
-     * float tensor in between): quicker, but such ties may round the other way, and in a deep network each moved
-     * code moves later ones (a few % of 8-bit output pixels on Set5, PSNR within ~0.01 dB).
+     * EXACT computes the exact value, rounds it once to float32 and requantizes it with Java's formula operation for
+     * operation: the output equals the exact fake-quant forward's. FAST lets oneDNN write the next u8 codes itself
+     * where a conv feeds the next directly (runtime scales and a clip post-op in float32 inside oneDNN): a value on a
+     * rounding tie may go the other way, and in a deep network each moved code moves later ones (a few % of 8-bit
+     * output pixels on Set5, PSNR within ~0.01 dB).
      */
     public enum Mode { EXACT, FAST }
 
