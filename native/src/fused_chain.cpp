@@ -41,7 +41,7 @@ ADABM_INLINE const float* head_values(const ChainHead& h, int64_t p0, int64_t np
                 }
             }
             return v;
-        case ChainHead::Kind::DepthToSpace: {
+        case ChainHead::Kind::DepthToSpace: {  // a gather per output pixel: only for blocks above 8 (run_shuffle_block)
             const int64_t b = h.block, bb = b * b, plane = out.h * out.w, inC = h.in.c;
             for (int64_t p = 0; p < np; p++) {
                 const int64_t q = p0 + p, sample = q / plane, oy = (q % plane) / out.w, ox = q % out.w;

@@ -2,7 +2,8 @@
 // a head makes each value (one tensor as is, a + b, a - b, a concat, a pixel shuffle), stages transform it in
 // order (affine, PReLU / ReLU, + or - another tensor), and the result goes to a float tensor and/or to the u8 codes
 // of any number of quantizers. The pass runs chunk by chunk of whole pixels, each chunk through every stage while it
-// is in L1, so intermediate tensors are never written and no tensor is re-read to quantize it.
+// is in L1, so intermediate tensors are never written and no tensor is re-read to quantize it (a pixel-shuffle head
+// takes a few input pixels at a time, each read once, and goes on with the b output row segments they make).
 //
 // Exactness: every value goes through the same float32 operations, in the same order and operand order, as the
 // separate ops of simple_ops.cpp would apply to it (each rounds to float32 once: x * scale then + shift, never an

@@ -69,9 +69,8 @@ QuantPlan::~QuantPlan() { liveTag = 0; }
 
 // Steps in op order. A quantized conv reads codes; they come from the conv before it (fused requantization) when
 // its input tensor has no other reader and is a quantized conv's output, directly, through a ReLU (applied in the
-// requantization), through a pixel shuffle (applied to the codes) or (fusing) through a ReLU then a pixel shuffle;
-// otherwise a quantize step makes them from floats - or, fusing, the chain of non-conv ops that makes those floats
-// writes them in the same pass.
+// requantization) or through a pixel shuffle (applied to the codes); otherwise a quantize step makes them from floats
+// - or, fusing, the chain of non-conv ops that makes those floats writes them in the same pass.
 void QuantPlan::analyse() {
     const size_t nOps = desc_.ops.size(), nTensors = desc_.tensorCount();
     std::vector<bool> needed(nTensors, false);
@@ -86,8 +85,6 @@ void QuantPlan::analyse() {
             for (uint32_t t : desc_.ops[i].inputs) { uses[t]++; readers[t].push_back(i); }
     const auto single_use = [&](uint32_t t) { return t != 0 && t != desc_.outputTensor && uses[t] == 1; };
     const auto quantized_conv = [&](size_t op) { return desc_.ops[op].kind == OpKind::Conv && desc_.ops[op].conv.quantized; };
-    // requantization that computes the float value and applies Java's formula to it: exactly a float pass + quantize
-    const auto requant_through_floats = [&](size_t conv) { return desc_.ops[conv].conv.weightBits == 8 || !directCodes_; };
 
     std::vector<int> requantTo(nOps, -1);
     std::vector<bool> requantRelu(nOps, false), requantShuffled(nOps, false), fromCodes(nOps, false), skipped(nOps, false);
@@ -116,19 +113,6 @@ void QuantPlan::analyse() {
                 shuffleFor_[c] = int(producer);
                 fromCodes[c] = true;
                 skipped[producer] = true;
-            } else if (fuse_ && single_use(t0) && desc_.ops[t0 - 1].kind == OpKind::Relu) {
-                // conv -> ReLU -> shuffle -> conv (CARN's upsampler): the ReLU in the requantization, the shuffle on codes
-                const size_t relu = t0 - 1;
-                const uint32_t t1 = desc_.ops[relu].inputs[0];
-                if (single_use(t1) && quantized_conv(t1 - 1) && requant_through_floats(t1 - 1)) {
-                    requantTo[t1 - 1] = int(c);
-                    requantRelu[t1 - 1] = true;
-                    requantShuffled[t1 - 1] = true;
-                    shuffleFor_[c] = int(producer);
-                    fromCodes[c] = true;
-                    skipped[producer] = true;
-                    skipped[relu] = true;
-                }
             }
         }
     }
@@ -189,6 +173,7 @@ void QuantPlan::analyse() {
         return k == OpKind::Relu || k == OpKind::LeakyRelu || k == OpKind::PRelu || k == OpKind::Affine || k == OpKind::Add ||
                k == OpKind::Sub;
     };
+    const auto uniform_unary = [&](OpKind k) { return k == OpKind::Relu || k == OpKind::LeakyRelu; };
     std::vector<int> chainAt(nOps, -1);           // op -> index in chains of the chain ending there
     std::vector<bool> inChain(nOps, false), quantizedByChain(nOps, false);
     std::vector<QStep> chains;
@@ -200,6 +185,13 @@ void QuantPlan::analyse() {
             q.kind = StepKind::Chain;
             q.chain = {i};
             uint32_t t = op.output;
+            // a ReLU (one slope) right before a pixel shuffle: the chain shuffles first and applies it after (a
+            // per-element op with one parameter commutes with a permutation), so the shuffle reads the ReLU's input
+            if (uniform_unary(op.kind) && single_use(t) && !skipped[readers[t][0]] &&
+                desc_.ops[readers[t][0]].kind == OpKind::DepthToSpace) {
+                q.chain.push_back(readers[t][0]);
+                t = desc_.ops[readers[t][0]].output;
+            }
             while (single_use(t)) {
                 const size_t j = readers[t][0];
                 if (skipped[j] || !chain_stage(desc_.ops[j].kind)) break;
@@ -417,7 +409,22 @@ QuantPlan::ChainExec QuantPlan::build_chain(const ShapeState& st, const QStep& s
     const OpDesc& first = desc_.ops[step.chain.front()];
     const auto in = [&](uint32_t t) { return static_cast<const float*>(st.tensor[t]); };
     size_t from = 0;  // first op run as a stage
-    switch (first.kind) {
+    const bool reluThenShuffle = step.chain.size() > 1 && (first.kind == OpKind::Relu || first.kind == OpKind::LeakyRelu) &&
+                                 desc_.ops[step.chain[1]].kind == OpKind::DepthToSpace;
+    if (reluThenShuffle) {  // the shuffle of the ReLU's input, then the ReLU as the first stage
+        const OpDesc& shuffle = desc_.ops[step.chain[1]];
+        e.head.kind = ChainHead::Kind::DepthToSpace;
+        e.head.inputs = {in(first.inputs[0])};
+        e.head.in = st.shapes[first.inputs[0]];
+        e.head.block = shuffle.block;
+        e.head.dcr = shuffle.dcr;
+        ChainStage relu;
+        relu.kind = ChainStage::Kind::PRelu;
+        relu.a.assign(size_t(st.shapes[shuffle.output].c), first.kind == OpKind::Relu ? 0.f : first.alpha);
+        relu.uniform = true;
+        e.stages.push_back(std::move(relu));
+        from = 2;
+    } else switch (first.kind) {
         case OpKind::Add: case OpKind::Sub:
             e.head.kind = first.kind == OpKind::Add ? ChainHead::Kind::Add : ChainHead::Kind::Sub;
             e.head.inputs = {in(first.inputs[0]), in(first.inputs[1])};

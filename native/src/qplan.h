@@ -3,7 +3,9 @@
 // split); its codes come either straight from the previous quantized conv (fused requantization, also through a
 // ReLU: clamp(relu(x), l, u) = clamp(x, max(l, 0), u), still counted in steps from l) or from a quantize pass over
 // a float tensor. Everything else (float convs of body mode, adds, pixel shuffles, ...) runs in float32 NHWC in the
-// same plan (exactly where they feed a quantizer, exact_float_conv.h). Primitives are built once per input shape; the activation bits of each run only change runtime
+// same plan (exactly where they feed a quantizer, exact_float_conv.h); chains of those ops, with the quantize passes
+// that read their result, run as single passes (fused_chain.h). Primitives are built once per input shape; the
+// activation bits of each run only change runtime
 // scales. Not thread-safe: one run at a time. profiler() times each step when turned on (step_profile.h).
 #pragma once
 #include "buffer_pool.h"
@@ -33,9 +35,8 @@ public:
     // Both are exact integer convs; they differ only where a value lands exactly on a rounding tie of the next
     // quantizer in float32, which the direct path may round the other way - and in a deep network one such code
     // moves many later ones. Off: the output follows the fake-quant forward's rounding (ADABM.md §8 exactness).
-    // fuse: runs chains of non-conv ops (and the quantize passes after them) as single passes (fused_chain.h), and
-    // requantizes through a ReLU and a pixel shuffle at once; off: every op is its own pass (the reference that
-    // fusion must match bit for bit).
+    // fuse: runs chains of non-conv ops (and the quantize passes after them) as single passes (fused_chain.h); off:
+    // every op and quantize pass on its own (the reference that fusion must match bit for bit).
     QuantPlan(PlanDesc desc, int threads, bool directCodes, bool fuse = true);
     ~QuantPlan();
 

@@ -66,7 +66,7 @@ class Int8PlanFusionTest {
         ops.add(new Op.Add("res", "f", "e", "g"));                                                 // add -> codes
         ops.add(TestGraphs.conv(r, "up1", "g", "u1", 12, 12 * 4, 3));
         ops.add(new Op.Relu("up1.relu", "u1", "u1r"));
-        ops.add(new Op.DepthToSpace("up1.shuffle", "u1r", "p1", 2, Op.ShuffleOrder.CRD));           // conv-relu-shuffle-conv
+        ops.add(new Op.DepthToSpace("up1.shuffle", "u1r", "p1", 2, Op.ShuffleOrder.CRD));           // relu+shuffle -> codes
         ops.add(TestGraphs.conv(r, "up2", "p1", "u2", 12, 12 * 9, 3));
         ops.add(new Op.DepthToSpace("up2.shuffle", "u2", "p2", 3, Op.ShuffleOrder.DCR));
         ops.add(new Op.PRelu("up2.act", "p2", "p2a", slopes(r, 12)));                               // shuffle+prelu -> codes
@@ -116,8 +116,6 @@ class Int8PlanFusionTest {
     }
 
     @Test void everyChainKindIsBitIdenticalToTheUnfusedPlan() {
-        // expected passes below are for fq (quantized head and tail, weights 4 bits except head/tail 8): in FAST mode
-        // the 4-bit up1 requantizes straight to codes, so its ReLU and shuffle stay separate there
         assumeNative();
         for (QuantSpec spec : List.of(new QuantSpec(4, 4, QuantMode.FQ), new QuantSpec(8, 6, QuantMode.BODY))) {
             QuantModel m = calibrated(chainZoo(3), spec, 80);
