@@ -62,9 +62,8 @@ namespace {
 
 std::string str(int64_t v) { return std::to_string(v); }
 
-// outC: the primitive's output channels (accChannels())
-memory::desc weight_desc(const QuantConvShape& s, int64_t outC, dt type, tag layout) {
-    return s.groups == 1 ? memory::desc({outC, s.inC, s.kh, s.kw}, type, layout)
+memory::desc weight_desc(const QuantConvShape& s, dt type, tag layout) {
+    return s.groups == 1 ? memory::desc({s.outC, s.inC, s.kh, s.kw}, type, layout)
                          : memory::desc({s.groups, s.outC / s.groups, s.inC / s.groups, s.kh, s.kw}, type,
                                         layout == tag::any ? tag::any : tag::goihw);
 }
@@ -110,7 +109,7 @@ dnnl::convolution_forward::primitive_desc QuantConv::make_pd(const memory::desc&
                                                              int64_t padT, int64_t padL, int64_t padB, int64_t padR,
                                                              const dnnl::primitive_attr& attr, bool withBias) const {
     return dnnl::convolution_forward::primitive_desc(engine_, dnnl::prop_kind::forward_inference,
-        dnnl::algorithm::convolution_direct, src, weight_desc(s_, accC_, dt::s8, tag::any),
+        dnnl::algorithm::convolution_direct, src, weight_desc(s_, dt::s8, tag::any),
         withBias ? memory::desc({s_.outC}, dt::f32, tag::x) : memory::desc(), dst, {1, 1}, {padT, padL}, {padB, padR}, attr);
 }
 
@@ -130,9 +129,6 @@ QuantConv::QuantConv(const QuantConvShape& shape, const float* weight, const flo
     if ((s.inC / s.groups) * s.kh * s.kw * 255 * 255 > INT32_MAX)
         throw ArgumentError("qconv: " + str(s.inC / s.groups) + " channels x " + str(s.kh) + "x" + str(s.kw) +
                             " taps could overflow the s32 accumulator");
-    // oneDNN's int8 kernels block output channels by 16 and crawl on fewer (a 64->3 tail conv ran at 8% of peak):
-    // such a conv computes 16 channels, the extra ones with zero weights, and the epilogue reads the first outC
-    accC_ = s.groups == 1 && s.outC < kMinAccChannels ? kMinAccChannels : s.outC;
     const size_t count = size_t(s.outC * (s.inC / s.groups) * s.kh * s.kw);
     weight_.assign(weight, weight + count);
     bias_.assign(bias, bias + s.outC);
@@ -147,7 +143,7 @@ void QuantConv::set_weight_bits(float uw, int bw) {
     if (!(uw > 0) || !std::isfinite(uw)) throw ArgumentError("qconv: weight bound uw must be positive and finite");
     const int64_t levels = (int64_t(1) << bw) - 1;
     const int64_t taps = s_.kh * s_.kw, perOut = (s_.inC / s_.groups) * taps, stride = s_.kw + 1;
-    std::vector<int8_t> codes(size_t(accC_ * perOut), 0);   // rows past outC: zero weights
+    std::vector<int8_t> codes(weight_.size());
     std::vector<int64_t> prefix(size_t(s_.outC * (s_.kh + 1) * stride), 0);
     for (int64_t o = 0; o < s_.outC; o++) {
         std::vector<int64_t> tapSum(size_t(taps), 0);
@@ -186,7 +182,7 @@ void QuantConv::output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) cons
 memory QuantConv::weights_for(const memory::desc& want) {
     for (auto& [desc, mem] : reordered_)
         if (desc == want) return mem;
-    memory user(weight_desc(s_, accC_, dt::s8, tag::oihw), engine_, primitiveCodes_.data());
+    memory user(weight_desc(s_, dt::s8, tag::oihw), engine_, primitiveCodes_.data());
     memory dst(want, engine_);
     dnnl::reorder(user, dst).execute(stream_, user, dst);
     stream_.wait();
@@ -206,7 +202,7 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     output_size(h, w, &st->ho, &st->wo);
     if (n * h * w * std::max(s_.inC, s_.outC) > (int64_t(1) << 34)) throw ShapeError("qconv: batch too large");
     st->src = memory::desc({n, s_.inC, h, w}, dt::u8, tag::nhwc);
-    st->dst = memory::desc({n, accC_, st->ho, st->wo}, dt::s32, tag::nhwc);
+    st->dst = memory::desc({n, s_.outC, st->ho, st->wo}, dt::s32, tag::nhwc);
     auto pd = make_pd(st->src, st->dst, s_.padT, s_.padL, s_.padB, s_.padR, exact_attr(), false);
     st->primitive = dnnl::convolution_forward(pd);
     st->weights = pd.weights_desc();
@@ -239,14 +235,14 @@ void QuantConv::build_direct(ShapeState& st, float floor) {
         strip.row0 = sp.row0; strip.rows = sp.rows; strip.col0 = sp.col0; strip.cols = sp.cols;
         strip.y0 = sp.y0; strip.y1 = sp.y1; strip.x0 = sp.x0; strip.x1 = sp.x1;
         strip.src = memory::desc({n, s_.inC, sp.rows, sp.cols}, dt::u8, tag::nhwc);
-        strip.dst = memory::desc({n, accC_, sp.y1 - sp.y0, sp.x1 - sp.x0}, dt::s32, tag::nhwc);
+        strip.dst = memory::desc({n, s_.outC, sp.y1 - sp.y0, sp.x1 - sp.x0}, dt::s32, tag::nhwc);
         auto spd = make_pd(strip.src, strip.dst, sp.padT, sp.padL, sp.padB, sp.padR, exact_attr(), false);
         strip.primitive = dnnl::convolution_forward(spd);
         strip.weights = spd.weights_desc();
         strip.scratch = spd.scratchpad_desc();
         strip.implementation = spd.impl_info_str();
         strip.in = allocate_floats(size_t(n * sp.rows * sp.cols * s_.inC) / sizeof(float) + 1);
-        strip.acc = allocate_floats(size_t(n * (sp.y1 - sp.y0) * (sp.x1 - sp.x0) * accC_));  // as many s32
+        strip.acc = allocate_floats(size_t(n * (sp.y1 - sp.y0) * (sp.x1 - sp.x0) * s_.outC));  // as many s32
         st.strips.push_back(std::move(strip));
     }
     st.directBuilt = true;
@@ -272,11 +268,11 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
     const float sa = (u - l) / float((int64_t(1) << bits) - 1);
     const bool split = needs_split(bits);
-    if (allowDirect && post.empty() && accC_ == s_.outC && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
+    if (allowDirect && post.empty() && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
         run_direct(st, codes, l, sa, bits, codesOut, *next);
         return;
     }
-    const size_t accCount = size_t(n * st.ho * st.wo * accC_);
+    const size_t accCount = size_t(n * st.ho * st.wo * s_.outC);
     if (!st.acc) st.acc = allocate_floats(accCount);  // as many s32
     if (split) {
         run_split(st, codes);
@@ -298,7 +294,7 @@ void QuantConv::run_split(ShapeState& st, const uint8_t* codes) {
     if (!st.splitBuilt) {
         st.high = allocate_floats(count / sizeof(float) + 1);
         st.low = allocate_floats(count / sizeof(float) + 1);
-        st.accLow = allocate_floats(size_t(st.n * st.ho * st.wo * accC_));
+        st.accLow = allocate_floats(size_t(st.n * st.ho * st.wo * s_.outC));
         st.splitBuilt = true;
     }
     auto* high = reinterpret_cast<uint8_t*>(st.high.get());
@@ -316,7 +312,7 @@ void QuantConv::run_split(ShapeState& st, const uint8_t* codes) {
 QuantEpilogue QuantConv::epilogue(ShapeState& st, float l, float sa, const uint8_t* codes, const Requantizer* next,
                                   uint8_t* codesOut) {
     QuantEpilogue e;
-    e.n = st.n; e.h = st.h; e.w = st.w; e.ho = st.ho; e.wo = st.wo; e.outC = s_.outC; e.accC = accC_; e.groups = s_.groups;
+    e.n = st.n; e.h = st.h; e.w = st.w; e.ho = st.ho; e.wo = st.wo; e.outC = s_.outC; e.groups = s_.groups;
     e.kh = s_.kh; e.kw = s_.kw; e.padT = s_.padT; e.padL = s_.padL;
     e.tapPrefix = tapPrefix_.data();
     e.bias = bias_.data();

@@ -82,10 +82,7 @@ private:
                                                       const dnnl::primitive_attr& attr, bool withBias) const;
     dnnl::memory weights_for(const dnnl::memory::desc& want);
 
-    static constexpr int64_t kMinAccChannels = 16;
-
     QuantConvShape s_;
-    int64_t accC_ = 0;        // output channels of the primitives and the s32 accumulators (>= outC, see the constructor)
     int threads_;
     std::vector<float> weight_, bias_;
     dnnl::engine engine_;

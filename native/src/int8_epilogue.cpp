@@ -26,18 +26,16 @@ struct NextCodes {
 // A run of pixels' outC values each: the exact integer sum, then the double expression of int8_epilogue.h, rounded
 // once. All sums fit int32 (QuantConv's constructor bounds the taps). Templated so each variant is a plain loop.
 // Every pixel of a run shares base (its S_in term) and window.
-// acc (and low) hold accC >= outC channels per pixel, v outC.
 template <bool Low, bool Window>
 inline __attribute__((always_inline)) void values(const int32_t* acc, const int32_t* low, const int32_t* window,
-                                                 const double* base, double scale, int64_t pixels, int64_t outC,
-                                                 int64_t accC, float* v) {
+                                                 const double* base, double scale, int64_t pixels, int64_t outC, float* v) {
     for (int64_t p = 0; p < pixels; p++)
         for (int64_t o = 0; o < outC; o++) {
-            const int64_t i = p * accC + o;
+            const int64_t i = p * outC + o;
             int32_t a = acc[i];
             if (Low) a = 2 * a + low[i];
             if (Window) a = 2 * a + window[o];
-            v[p * outC + o] = float(scale * double(a) + base[o]);
+            v[i] = float(scale * double(a) + base[o]);
         }
 }
 
@@ -84,8 +82,7 @@ inline __attribute__((always_inline)) void quantize(const float* v, int64_t coun
 
 // The loops compiled twice: for AVX-512 (picked at run time) and for the baseline.
 struct Kernels {
-    void (*values[2][2])(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, int64_t, int64_t,
-                         float*);
+    void (*values[2][2])(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, int64_t, float*);
     void (*post)(const FloatPostOp&, const float*, int64_t, int64_t, float*);
     void (*quantize)(const float*, int64_t, uint8_t*, const NextCodes&);
 };
@@ -94,8 +91,8 @@ struct Kernels {
     namespace ns {                                                                                                  \
     template <bool Low, bool Window>                                                                                \
     attr void values_v(const int32_t* acc, const int32_t* low, const int32_t* window, const double* base,           \
-                       double scale, int64_t pixels, int64_t outC, int64_t accC, float* v) {                        \
-        values<Low, Window>(acc, low, window, base, scale, pixels, outC, accC, v);                                  \
+                       double scale, int64_t pixels, int64_t outC, float* v) {                                      \
+        values<Low, Window>(acc, low, window, base, scale, pixels, outC, v);                                        \
     }                                                                                                               \
     attr void post_v(const FloatPostOp& p, const float* other, int64_t pixels, int64_t outC, float* v) {            \
         post_op(p, other, pixels, outC, v);                                                                         \
@@ -146,7 +143,7 @@ void apply_epilogue(const QuantEpilogue& e) {
     const int64_t outC = e.outC, og = outC / e.groups, tapStride = e.kw + 1, tapPlane = (e.kh + 1) * (e.kw + 1);
     const int64_t plane = (e.h + 1) * (e.w + 1);
     const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
-    const int64_t rectW = x1 - x0, accC = e.accC ? e.accC : outC;
+    const int64_t rectW = x1 - x0;
     NextCodes nx{};
     if (e.codes) {
         const float levels = float((int64_t(1) << e.nextBits) - 1);
@@ -175,9 +172,9 @@ void apply_epilogue(const QuantEpilogue& e) {
                 float* rowValues = e.out ? e.out + rowAt * outC : v.data();
                 // count pixels from column xo on, sharing base (and window)
                 const auto finish = [&](int64_t xo, int64_t count, const double* base) {
-                    const int64_t at = (rowAt + xo - x0) * accC;
+                    const int64_t at = (rowAt + xo - x0) * outC;
                     float* vp = rowValues + (xo - x0) * outC;
-                    values(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, count, outC, accC, vp);
+                    values(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, count, outC, vp);
                     const int64_t whole = ((ni * e.ho + yo) * e.wo + xo) * outC;   // whole-output position
                     for (int64_t i = 0; i < e.postCount; i++)
                         k.post(e.post[i], e.post[i].other ? e.post[i].other + whole : nullptr, count, outC, vp);

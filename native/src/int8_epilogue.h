@@ -35,7 +35,6 @@ struct QuantEpilogue {
     // that rectangle, densely, while codes and the border geometry stay in whole-output coordinates
     int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0;
 
-    int64_t accC = 0;                      // channels per pixel in acc (>= outC; 0: outC)
     const int32_t* acc = nullptr;          // NHWC s32 accumulators of the rectangle
     const int32_t* accLow = nullptr;       // pre-VNNI split only: the low-bit half; acc is then the high half
 
