@@ -164,6 +164,7 @@ void QuantConv::set_weight_bits(float uw, int bw) {
     maxAbsCode_ = 0;
     for (int8_t v : codes) maxAbsCode_ = std::max<int64_t>(maxAbsCode_, std::abs(int(v)));
     primitiveCodes_ = std::move(codes);
+    fewOut_ = FewOutConv::applies(s_) ? std::make_unique<FewOutConv>(s_, primitiveCodes_.data()) : nullptr;
     tapPrefix_ = std::move(prefix);
     reordered_.clear();
     bw_ = bw;
@@ -276,6 +277,9 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     if (!st.acc) st.acc = allocate_floats(accCount);  // as many s32
     if (split) {
         run_split(st, codes);
+    } else if (fewOut_) {
+        fewOut_->run(codes, n, h, w, reinterpret_cast<int32_t*>(st.acc.get()));
+        lastImpl_ = FewOutConv::kName;
     } else {
         execute_exact(st, st.primitive, st.src, codes, st.weights, st.dst, reinterpret_cast<int32_t*>(st.acc.get()), st.scratch);
         lastImpl_ = st.implementation;

@@ -15,6 +15,7 @@
 // One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights.
 #pragma once
 #include "buffer_pool.h"
+#include "few_out_conv.h"
 #include "int8_epilogue.h"
 #include <oneapi/dnnl/dnnl.hpp>
 #include <cstdint>
@@ -92,6 +93,7 @@ private:
     int bw_ = 0;
     double sw_ = 0;
     std::vector<int8_t> primitiveCodes_;         // what oneDNN convolves: c (bw <= 7) or k - 128 (bw = 8)
+    std::unique_ptr<FewOutConv> fewOut_;         // set where few_out_conv.h applies: runs instead of the primitive
     int64_t maxAbsCode_ = 0;
     std::vector<int64_t> tapPrefix_;             // per output channel, (kh+1) x (kw+1) prefix sums of tap sums of c
     std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout

@@ -83,7 +83,8 @@ class QuantConvTest {
     static final List<Geometry> GEOMETRIES = List.of(
             Geometry.same(16, 16, 3, 1), Geometry.same(16, 16, 3, 4), Geometry.same(8, 12, 1, 1),
             Geometry.same(16, 8, 1, 4), Geometry.same(8, 16, 5, 1), Geometry.same(16, 16, 5, 4),
-            new Geometry(8, 8, 3, 5, 1, 2, 0, 1, 1));                 // non-square kernel, asymmetric padding
+            new Geometry(8, 8, 3, 5, 1, 2, 0, 1, 1),                  // non-square kernel, asymmetric padding
+            Geometry.same(70, 3, 3, 1), Geometry.same(16, 1, 5, 1));  // few outputs: few_out_conv.h on AVX-512 VNNI
     static final int[][] SIZES = {{1, 1, 1}, {1, 2, 3}, {2, 7, 5}, {1, 3, 12}};   // n, h, w
     static final int[] ACT_BITS = {2, 4, 6, 8};
     static final int[] WEIGHT_BITS = {2, 4, 8};
