@@ -19,10 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * engine on one thread, two engines on one thread each fed by two caller threads, and one engine on two OpenMP
  * threads. Configurations take turns within each round (so machine noise hits them alike); per configuration the
  * median over rounds is printed, with its ratio to the one-thread row. Every output is compared with the first
- * configuration's, byte for byte.
+ * configuration's, byte for byte. Each image runs --passes times in a row (steady state: an engine keeps the
+ * primitives of the last 2 input shapes); --interleave cycles through the images instead, so every call meets a
+ * new shape and rebuilds them (what a server sees with images of ever-changing sizes).
  *
  *   bench/run UpscalerThroughput --model FILE [--quant A.json] --data DIR [--scale N] [--backend onednn-int8]
- *       [--rounds 5] [--passes 2]
+ *       [--rounds 5] [--passes 2] [--interleave]
  */
 public final class UpscalerThroughput {
     record Config(String name, int workers, int threads, int callers) { }
@@ -32,6 +34,7 @@ public final class UpscalerThroughput {
         Integer scale = null;
         String backend = null;
         int rounds = 5, passes = 2;
+        boolean interleave = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = Path.of(args[++i]);
@@ -41,6 +44,7 @@ public final class UpscalerThroughput {
                 case "--backend" -> backend = args[++i];
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--passes" -> passes = Integer.parseInt(args[++i]);
+                case "--interleave" -> interleave = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -65,12 +69,12 @@ public final class UpscalerThroughput {
             Tensor[] first = new Tensor[images.size()];
             long mismatches = 0;
             double[][] rates = new double[configs.size()][rounds];
-            for (int k = 0; k < configs.size(); k++) runAll(ups.get(k), images, 1, configs.get(k).callers(), null);   // warm-up
+            for (int k = 0; k < configs.size(); k++) runAll(ups.get(k), images, 1, configs.get(k).callers(), interleave, null);   // warm-up
             for (int r = 0; r < rounds; r++)
                 for (int k = 0; k < configs.size(); k++) {
                     Tensor[] out = new Tensor[images.size()];
                     long t0 = System.nanoTime();
-                    runAll(ups.get(k), images, passes, configs.get(k).callers(), out);
+                    runAll(ups.get(k), images, passes, configs.get(k).callers(), interleave, out);
                     rates[k][r] = (double) images.size() * passes / ((System.nanoTime() - t0) / 1e9);
                     for (int i = 0; i < out.length; i++) {
                         if (first[i] == null) first[i] = out[i];
@@ -78,8 +82,9 @@ public final class UpscalerThroughput {
                     }
                 }
             double base = median(rates[0]);
-            System.out.printf("%s, %s x%d, %d images x %d passes per round, %d rounds, backend %s%n", model.getFileName(),
-                    data.getFileName(), s, images.size(), passes, rounds, backend);
+            System.out.printf("%s, %s x%d, %d images x %d passes per round (%s), %d rounds, backend %s%n", model.getFileName(),
+                    data.getFileName(), s, images.size(), passes, interleave ? "interleaved: a new shape every call" : "each image's passes in a row",
+                    rounds, backend);
             for (int k = 0; k < configs.size(); k++)
                 System.out.printf("  %-34s %7.2f images/s (median)  %.2fx%n", configs.get(k).name(), median(rates[k]), median(rates[k]) / base);
             System.out.printf("  outputs differing from the first configuration's: %d%n", mismatches);
@@ -88,8 +93,9 @@ public final class UpscalerThroughput {
         }
     }
 
-    /** passes over the images by `callers` threads taking the next image from a shared counter. */
-    static void runAll(Upscaler up, List<Tensor> images, int passes, int callers, Tensor[] out) throws InterruptedException {
+    /** passes over the images by `callers` threads taking the next task from a shared counter. */
+    static void runAll(Upscaler up, List<Tensor> images, int passes, int callers, boolean interleave, Tensor[] out)
+            throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         int total = images.size() * passes;
         Thread[] threads = new Thread[callers];
@@ -98,8 +104,9 @@ public final class UpscalerThroughput {
             threads[t] = new Thread(() -> {
                 try {
                     for (int j; (j = next.getAndIncrement()) < total; ) {
-                        Tensor y = up.upscale(images.get(j % images.size()));
-                        if (out != null && j < images.size()) out[j] = y;
+                        int image = interleave ? j % images.size() : j / passes;
+                        Tensor y = up.upscale(images.get(image));
+                        if (out != null) out[image] = y;
                     }
                 } catch (RuntimeException e) {
                     synchronized (failure) { failure[0] = e; }
