@@ -250,7 +250,8 @@ void QuantConv::build_direct(ShapeState& st, float floor) {
 }
 
 void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-                    uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post) {
+                    uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post,
+                    int32_t* accScratch) {
     if (bw_ == 0) throw ArgumentError("qconv: weights are not quantized yet (set the weight bits first)");
     if (!codes) throw ArgumentError("qconv: input codes are null");
     if (n <= 0 || n > 65536) throw ShapeError("qconv: batch size " + str(n) + " is out of range");
@@ -274,18 +275,22 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
         return;
     }
     const size_t accCount = size_t(n * st.ho * st.wo * s_.outC);
-    if (!st.acc) st.acc = allocate_floats(accCount);  // as many s32
+    int32_t* acc = accScratch;
+    if (!acc) {
+        if (!st.acc) st.acc = allocate_floats(accCount);  // as many s32
+        acc = reinterpret_cast<int32_t*>(st.acc.get());
+    }
     if (split) {
-        run_split(st, codes);
+        run_split(st, codes, acc);
     } else if (fewOut_) {
-        fewOut_->run(codes, n, h, w, reinterpret_cast<int32_t*>(st.acc.get()));
+        fewOut_->run(codes, n, h, w, acc);
         lastImpl_ = FewOutConv::kName;
     } else {
-        execute_exact(st, st.primitive, st.src, codes, st.weights, st.dst, reinterpret_cast<int32_t*>(st.acc.get()), st.scratch);
+        execute_exact(st, st.primitive, st.src, codes, st.weights, st.dst, acc, st.scratch);
         lastImpl_ = st.implementation;
     }
     QuantEpilogue e = epilogue(st, l, sa, codes, next, codesOut);
-    e.acc = reinterpret_cast<const int32_t*>(st.acc.get());
+    e.acc = acc;
     if (split) e.accLow = reinterpret_cast<const int32_t*>(st.accLow.get());
     e.post = post.data();
     e.postCount = int64_t(post.size());
@@ -293,7 +298,7 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     apply_epilogue(e);
 }
 
-void QuantConv::run_split(ShapeState& st, const uint8_t* codes) {
+void QuantConv::run_split(ShapeState& st, const uint8_t* codes, int32_t* acc) {
     const size_t count = size_t(st.n * st.h * st.w * s_.inC);
     if (!st.splitBuilt) {
         st.high = allocate_floats(count / sizeof(float) + 1);
@@ -308,7 +313,7 @@ void QuantConv::run_split(ShapeState& st, const uint8_t* codes) {
         high[i] = uint8_t(codes[i] >> 1);
         low[i] = uint8_t(codes[i] & 1);
     }
-    execute_exact(st, st.primitive, st.src, high, st.weights, st.dst, reinterpret_cast<int32_t*>(st.acc.get()), st.scratch);
+    execute_exact(st, st.primitive, st.src, high, st.weights, st.dst, acc, st.scratch);
     execute_exact(st, st.primitive, st.src, low, st.weights, st.dst, reinterpret_cast<int32_t*>(st.accLow.get()), st.scratch);
     lastImpl_ = st.implementation + " (split in two: no VNNI)";
 }

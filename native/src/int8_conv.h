@@ -56,9 +56,16 @@ public:
     // codes: n x h x w x inC u8 (NHWC), each <= 2^bits-1. out (NHWC float32, n x ho x wo x outC) may be null when
     // codesOut is given; codesOut (same layout, u8) is written only if next is non-null. post: float ops applied to
     // the conv's value before out and codes (int8_epilogue.h). allowDirect: codes only, without post ops, may take
-    // the fast direct path where it applies (see above).
+    // the fast direct path where it applies (see above). accScratch: room for acc_count(n, h, w) s32 accumulators
+    // (null: the conv keeps its own per shape); a plan shares one between its convs, which run one at a time.
     void run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-             uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post = {});
+             uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post = {},
+             int32_t* accScratch = nullptr);
+    size_t acc_count(int64_t n, int64_t h, int64_t w) const {
+        int64_t ho, wo;
+        output_size(h, w, &ho, &wo);
+        return size_t(n * ho * wo * s_.outC);
+    }
 
     // oneDNN implementation of the most recently run shape ("" before the first run)
     const std::string& implementation() const { return lastImpl_; }
@@ -70,7 +77,7 @@ private:
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
     void build_direct(ShapeState& st, float floor);
     bool needs_split(int bits) const;
-    void run_split(ShapeState& st, const uint8_t* codes);
+    void run_split(ShapeState& st, const uint8_t* codes, int32_t* acc);
     void run_direct(ShapeState& st, const uint8_t* codes, float l, float sa, int bits, uint8_t* codesOut, const Requantizer& next);
     // The s32 accumulators of one primitive (no scales, no bias, no zero point).
     void execute_exact(ShapeState& st, dnnl::convolution_forward& primitive, const dnnl::memory::desc& src, const void* in,

@@ -37,6 +37,7 @@ struct QuantPlan::ShapeState {
     std::vector<ConvExec> fconvs;         // per op: float conv primitives
     AlignedBuffer scratchpad;             // float convs' oneDNN scratchpad
     std::vector<ChainExec> chains;        // per step: a Chain step's head, stages and sinks over this shape's buffers
+    AlignedBuffer accScratch;             // the s32 accumulators of whichever quantized conv runs (one at a time)
     memory inUser, inNhwc, outNhwc, outUser;
     dnnl::reorder toNhwc, toNchw;
 };
@@ -369,6 +370,14 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     for (size_t k = 0; k < steps_.size(); k++)
         if (steps_[k].kind == StepKind::Chain) st->chains[k] = build_chain(*st, steps_[k]);
 
+    size_t accCount = 0;
+    for (const QStep& step : steps_)
+        if (step.kind == StepKind::QConv) {
+            const Shape& in = st->shapes[desc_.ops[step.op].inputs[0]];
+            accCount = std::max(accCount, qconvs_[step.op]->acc_count(n, in.h, in.w));
+        }
+    if (accCount) st->accScratch = allocate_floats(accCount);   // as many s32
+
     size_t scratch = 0;
     st->fconvs.resize(desc_.ops.size());
     for (const QStep& step : steps_) {
@@ -493,6 +502,7 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
         case StepKind::QConv: {
             const Shape& in = st.shapes[op.inputs[0]];
             QuantConv& conv = *qconvs_[step.op];
+            int32_t* accScratch = reinterpret_cast<int32_t*>(st.accScratch.get());
             std::vector<FloatPostOp> post(step.post.size());
             for (size_t k = 0; k < step.post.size(); k++) {
                 const PostOp& p = step.post[k];
@@ -513,15 +523,15 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
                 // the exact value requantized by Java's formula, unless the direct u8 path is allowed (bw <= 7)
                 uint8_t* codesOut = step.requantShuffled ? st.shuffled[size_t(step.requantTo)] : st.codes[size_t(step.requantTo)];
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], nullptr, codesOut, &r,
-                         directCodes_, post);
+                         directCodes_, post, accScratch);
             } else if (step.alsoCodesFor >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.alsoCodesFor)].conv;
                 const Requantizer r{next.l, next.u, bits[step.alsoCodesFor], false};
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.writes[0]],
-                         st.codes[size_t(step.alsoCodesFor)], &r, false, post);
+                         st.codes[size_t(step.alsoCodesFor)], &r, false, post, accScratch);
             } else {
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.writes[0]],
-                         nullptr, nullptr, false, post);
+                         nullptr, nullptr, false, post, accScratch);
             }
             break;
         }
