@@ -36,6 +36,44 @@ std::vector<AlignedBuffer> BufferPlanner::allocate() const {
     return out;
 }
 
+std::vector<AlignedBuffer> BufferPlanner::allocate(BufferReserve& reserve, std::vector<size_t>& capacities) const {
+    std::vector<AlignedBuffer> out;
+    capacities.assign(capacity_.size(), 0);
+    for (size_t i = 0; i < capacity_.size(); i++) out.push_back(reserve.take(capacity_[i], &capacities[i]));
+    return out;
+}
+
+AlignedBuffer BufferReserve::take(size_t floats, size_t* capacity) {
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < buffers_.size(); i++)
+        if (capacity_[i] >= floats && (best == SIZE_MAX || capacity_[i] < capacity_[best])) best = i;
+    if (best == SIZE_MAX) {
+        *capacity = floats;
+        return allocate_floats(floats);
+    }
+    AlignedBuffer b = std::move(buffers_[best]);
+    *capacity = capacity_[best];
+    buffers_.erase(buffers_.begin() + long(best));
+    capacity_.erase(capacity_.begin() + long(best));
+    return b;
+}
+
+void BufferReserve::give(AlignedBuffer buffer, size_t capacity, size_t limit) {
+    if (!buffer) return;
+    buffers_.push_back(std::move(buffer));
+    capacity_.push_back(capacity);
+    size_t total = 0;
+    for (size_t c : capacity_) total += c;
+    while (total > limit && !buffers_.empty()) {
+        size_t smallest = 0;
+        for (size_t i = 1; i < capacity_.size(); i++)
+            if (capacity_[i] < capacity_[smallest]) smallest = i;
+        total -= capacity_[smallest];
+        buffers_.erase(buffers_.begin() + long(smallest));
+        capacity_.erase(capacity_.begin() + long(smallest));
+    }
+}
+
 size_t BufferPlanner::total_floats() const {
     size_t t = 0;
     for (size_t c : capacity_) t += c;

@@ -49,13 +49,6 @@ struct QuantConv::ShapeState {
     memory::desc lowWeights, lowScratch;
     AlignedBuffer high, low;                  // the two halves of the input codes
 
-    AlignedBuffer scratchpad;                 // oneDNN's, for whichever primitive runs
-    size_t scratchpadBytes = 0;
-    void ensure_scratchpad(const memory::desc& d) {
-        if (d.get_size() <= scratchpadBytes && scratchpad) return;
-        scratchpad = allocate_floats(d.get_size() / sizeof(float) + 1);
-        scratchpadBytes = d.get_size();
-    }
 };
 
 namespace {
@@ -137,6 +130,12 @@ QuantConv::QuantConv(const QuantConvShape& shape, const float* weight, const flo
 }
 
 QuantConv::~QuantConv() { liveTag = 0; }
+
+void QuantConv::ensure_scratchpad(const memory::desc& d) {
+    if (d.get_size() <= scratchpadBytes_ && scratchpad_) return;
+    scratchpad_ = allocate_floats(d.get_size() / sizeof(float) + 1);
+    scratchpadBytes_ = d.get_size();
+}
 
 void QuantConv::set_weight_bits(float uw, int bw) {
     if (bw < 1 || bw > 8) throw ArgumentError("qconv: weight bits " + std::to_string(bw) + " not in 1..8");
@@ -341,12 +340,12 @@ QuantEpilogue QuantConv::epilogue(ShapeState& st, float l, float sa, const uint8
 
 void QuantConv::execute_exact(ShapeState& st, dnnl::convolution_forward& primitive, const memory::desc& src, const void* in,
                               const memory::desc& weights, const memory::desc& dst, int32_t* acc, const memory::desc& scratch) {
-    st.ensure_scratchpad(scratch);
+    ensure_scratchpad(scratch);
     std::unordered_map<int, memory> args;
     args[DNNL_ARG_SRC] = memory(src, engine_, const_cast<void*>(in));
     args[DNNL_ARG_WEIGHTS] = weights_for(weights);
     args[DNNL_ARG_DST] = memory(dst, engine_, acc);
-    args[DNNL_ARG_SCRATCHPAD] = memory(scratch, engine_, st.scratchpad.get());
+    args[DNNL_ARG_SCRATCHPAD] = memory(scratch, engine_, scratchpad_.get());
     primitive.execute(stream_, args);
     stream_.wait();
 }
@@ -370,7 +369,7 @@ void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, float 
     }
     const float dstScale = float(1.0 / double((int64_t(1) << next.bits) - 1));  // u8 = clipped value / dstScale
     const float srcScale = sa, weiScale = float(sw_ / range);
-    st.ensure_scratchpad(st.directScratch);
+    ensure_scratchpad(st.directScratch);
     memory::desc scalar({1}, dt::f32, tag::x);
     std::unordered_map<int, memory> args;
     args[DNNL_ARG_SRC] = memory(st.src, engine_, const_cast<uint8_t*>(codes));
@@ -381,7 +380,7 @@ void QuantConv::run_direct(ShapeState& st, const uint8_t* codes, float l, float 
     args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS] = memory(scalar, engine_, const_cast<float*>(&weiScale));
     args[DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST] = memory(scalar, engine_, const_cast<float*>(&dstScale));
     args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = memory(memory::desc({1}, dt::s32, tag::x), engine_, &zeroPoint);
-    args[DNNL_ARG_SCRATCHPAD] = memory(st.directScratch, engine_, st.scratchpad.get());
+    args[DNNL_ARG_SCRATCHPAD] = memory(st.directScratch, engine_, scratchpad_.get());
     st.direct.execute(stream_, args);
     stream_.wait();
     lastImpl_ = st.directImplementation;

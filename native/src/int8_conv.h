@@ -106,6 +106,9 @@ private:
     std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
 
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
+    AlignedBuffer scratchpad_;                       // oneDNN's, for whichever primitive and shape runs (grow-only)
+    size_t scratchpadBytes_ = 0;
+    void ensure_scratchpad(const dnnl::memory::desc& d);
     std::string lastImpl_;
 };
 

@@ -31,13 +31,14 @@ struct QuantPlan::ShapeState {
     int64_t n = 0, h = 0, w = 0;
     std::vector<Shape> shapes;            // per tensor
     std::vector<AlignedBuffer> buffers;   // owned storage, shared by buffers whose lifetimes do not overlap
+    std::vector<size_t> bufferFloats;     // their capacities (from the plan's reserve: may exceed the need)
     std::vector<float*> tensor;           // per tensor id: its float NHWC buffer (null if never materialised)
     std::vector<uint8_t*> codes;          // per op: the u8 NHWC codes of that quantized conv's input
     std::vector<uint8_t*> shuffled;       // per op: ... before the pixel shuffle in front of it
     std::vector<ConvExec> fconvs;         // per op: float conv primitives
     AlignedBuffer scratchpad;             // float convs' oneDNN scratchpad
     std::vector<ChainExec> chains;        // per step: a Chain step's head, stages and sinks over this shape's buffers
-    AlignedBuffer accScratch;             // the s32 accumulators of whichever quantized conv runs (one at a time)
+    size_t accCount = 0;                  // s32 accumulators the largest quantized conv needs
     memory inUser, inNhwc, outNhwc, outUser;
     dnnl::reorder toNhwc, toNchw;
 };
@@ -314,7 +315,15 @@ QuantPlan::ShapeState& QuantPlan::state_for(int64_t n, int64_t h, int64_t w) {
             shapes_.splice(shapes_.begin(), shapes_, it);
             return *shapes_.front();
         }
-    if (shapes_.size() >= kMaxCachedShapes) shapes_.pop_back();  // free before building: bounds the peak
+    if (shapes_.size() >= kMaxCachedShapes) {  // drop before building: bounds the peak; its memory goes on
+        ShapeState& old = *shapes_.back();
+        // the reserve holds at most one shape's worth: the largest state's memory
+        size_t limit = 0;
+        for (size_t f : old.bufferFloats) limit += f;
+        reserveLimit_ = std::max(reserveLimit_, limit);
+        for (size_t i = 0; i < old.buffers.size(); i++) reserve_.give(std::move(old.buffers[i]), old.bufferFloats[i], reserveLimit_);
+        shapes_.pop_back();
+    }
     shapes_.push_front(build_state(n, h, w));
     return *shapes_.front();
 }
@@ -354,7 +363,7 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     for (const QStep& step : steps_)
         for (size_t b : step.reads)
             if (slot[b] == SIZE_MAX) throw std::logic_error("buffer " + std::to_string(b) + " is read but never written");
-    st->buffers = planner.allocate();
+    st->buffers = planner.allocate(reserve_, st->bufferFloats);
     st->tensor.assign(nTensors, nullptr);
     st->codes.assign(desc_.ops.size(), nullptr);
     st->shuffled.assign(desc_.ops.size(), nullptr);
@@ -376,7 +385,7 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
             const Shape& in = st->shapes[desc_.ops[step.op].inputs[0]];
             accCount = std::max(accCount, qconvs_[step.op]->acc_count(n, in.h, in.w));
         }
-    if (accCount) st->accScratch = allocate_floats(accCount);   // as many s32
+    st->accCount = accCount;
 
     size_t scratch = 0;
     st->fconvs.resize(desc_.ops.size());
@@ -502,7 +511,7 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
         case StepKind::QConv: {
             const Shape& in = st.shapes[op.inputs[0]];
             QuantConv& conv = *qconvs_[step.op];
-            int32_t* accScratch = reinterpret_cast<int32_t*>(st.accScratch.get());
+            int32_t* accScratch = reinterpret_cast<int32_t*>(accScratch_.get());
             std::vector<FloatPostOp> post(step.post.size());
             for (size_t k = 0; k < step.post.size(); k++) {
                 const PostOp& p = step.post[k];
@@ -578,6 +587,10 @@ void QuantPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w,
         throw ArgumentError("output buffer holds " + std::to_string(outCapacity) + " floats, the output needs " + std::to_string(needed));
     ThreadScope threads(threads_);
     ShapeState& st = state_for(n, h, w);
+    if (st.accCount > accScratchCount_) {   // grow-only: a new shape does not page-fault fresh accumulators
+        accScratch_ = allocate_floats(st.accCount);   // as many s32
+        accScratchCount_ = st.accCount;
+    }
     profiler_.start_run();
     const bool profile = profiler_.enabled();
     auto t = StepProfiler::Clock::now();

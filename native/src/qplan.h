@@ -100,6 +100,10 @@ private:
     std::vector<std::unique_ptr<ConvLayer>> fconvs_;  // per op; null unless a float conv
     std::vector<std::unique_ptr<ExactFloatConv>> exactFconvs_;  // per op; set for float convs that feed a quantizer
     std::list<std::unique_ptr<ShapeState>> shapes_;   // most recently used first
+    BufferReserve reserve_;                           // memory of dropped shapes, for the next ones
+    size_t reserveLimit_ = 0;                         // floats: the largest dropped state's memory
+    AlignedBuffer accScratch_;                        // s32 accumulators of whichever quantized conv runs, any shape
+    size_t accScratchCount_ = 0;
     StepProfiler profiler_;
 };
 
