@@ -19,9 +19,9 @@ ADABM_VNNI inline int32_t lane_sum(__m512i v) {
     return _mm_cvtsi128_si32(_mm_add_epi32(s2, _mm_shuffle_epi32(s2, 0xb1)));
 }
 
-// Out output channels of Px output pixels side by side in one row (from column x0). A single pixel's few sums wait
-// on vpdpbusd's latency at every tap; four_pixels below keeps 4 * Out independent ones.
-template <int Out, int Px>
+// Out output channels of one output pixel (a row's last few): its few sums wait on vpdpbusd's latency at every tap,
+// so rows run four_pixels below, which keeps 4 * Out independent ones.
+template <int Out, int Px = 1>
 ADABM_VNNI inline void pixels(const uint8_t* q, const int8_t* weights, int64_t h, int64_t w, int64_t inC, int64_t chunks,
                               int64_t kh, int64_t kw, int64_t iy0, int64_t ix0, int32_t* out) {
     __m512i acc[Px][Out];

@@ -192,28 +192,19 @@ class Int8PlanTest {
         }
     }
 
-    @Test void groupedConvsConcatAndOneByOneMatch() {
-        assumeNative();
-        for (QuantSpec spec : List.of(new QuantSpec(4, 4, QuantMode.FQ), new QuantSpec(8, 6, QuantMode.BODY))) {
-            QuantModel m = calibrated(tinyGroupedNet(4), spec, 40);
-            Tensor x = TestGraphs.image(21, 18, 97);
-            try (Int8Plan plan = new Int8Plan(m, 2)) {
-                Tensor want = oracle(m, x, null).output(), got = plan.run(x).output();
-                if (spec.mode() == QuantMode.FQ) assertArrayEquals(want.data, got.data, "grouped net " + spec + ": bit for bit");
-                else assertFloatTail(want, got, "grouped net " + spec);
-            }
-        }
-    }
+    @Test void groupedConvsConcatAndOneByOneMatch() { assertMatchesInBothModes(tinyGroupedNet(4), 40, TestGraphs.image(21, 18, 97), "grouped net"); }
 
-    @Test void batchNormPreluAndResidualChainsMatch() {
+    @Test void batchNormPreluAndResidualChainsMatch() { assertMatchesInBothModes(tinySrResNet(6), 60, TestGraphs.image(18, 22, 95), "SRResNet-like"); }
+
+    /** W4A4 fq: bit for bit; W8A6 body: up to the float tail (see assertFloatTail). */
+    static void assertMatchesInBothModes(Graph g, long seed, Tensor x, String what) {
         assumeNative();
         for (QuantSpec spec : List.of(new QuantSpec(4, 4, QuantMode.FQ), new QuantSpec(8, 6, QuantMode.BODY))) {
-            QuantModel m = calibrated(tinySrResNet(6), spec, 60);
-            Tensor x = TestGraphs.image(18, 22, 95);
+            QuantModel m = calibrated(g, spec, seed);
             try (Int8Plan plan = new Int8Plan(m, 2)) {
                 Tensor want = oracle(m, x, null).output(), got = plan.run(x).output();
-                if (spec.mode() == QuantMode.FQ) assertArrayEquals(want.data, got.data, "SRResNet-like " + spec + ": bit for bit");
-                else assertFloatTail(want, got, "SRResNet-like " + spec);
+                if (spec.mode() == QuantMode.FQ) assertArrayEquals(want.data, got.data, what + " " + spec + ": bit for bit");
+                else assertFloatTail(want, got, what + " " + spec);
             }
         }
     }
