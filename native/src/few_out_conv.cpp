@@ -21,37 +21,29 @@ ADABM_VNNI inline int32_t lane_sum(__m512i v) {
 
 // Out output channels of one output pixel (a row's last few): its few sums wait on vpdpbusd's latency at every tap,
 // so rows run four_pixels below, which keeps 4 * Out independent ones.
-template <int Out, int Px = 1>
-ADABM_VNNI inline void pixels(const uint8_t* q, const int8_t* weights, int64_t h, int64_t w, int64_t inC, int64_t chunks,
-                              int64_t kh, int64_t kw, int64_t iy0, int64_t ix0, int32_t* out) {
-    __m512i acc[Px][Out];
-    for (int p = 0; p < Px; p++)
-        for (int o = 0; o < Out; o++) acc[p][o] = _mm512_setzero_si512();
+template <int Out>
+ADABM_VNNI inline void one_pixel(const uint8_t* q, const int8_t* weights, int64_t h, int64_t w, int64_t inC, int64_t chunks,
+                                 int64_t kh, int64_t kw, int64_t iy0, int64_t ix0, int32_t* out) {
+    __m512i acc[Out];
+    for (int o = 0; o < Out; o++) acc[o] = _mm512_setzero_si512();
     const int64_t stride = chunks * 64;
     const __mmask64 tail = inC % 64 ? (~0ull >> (64 - inC % 64)) : ~0ull;
     for (int64_t ky = 0; ky < kh; ky++) {
         const int64_t iy = iy0 + ky;
         if (iy < 0 || iy >= h) continue;
-        const uint8_t* row = q + iy * w * inC;
         for (int64_t kx = 0; kx < kw; kx++) {
+            const int64_t ix = ix0 + kx;
+            if (ix < 0 || ix >= w) continue;   // outside the image: code 0, as oneDNN's padding
+            const uint8_t* px = q + (iy * w + ix) * inC;
             const int8_t* wt = weights + (ky * kw + kx) * Out * stride;
             for (int64_t c = 0; c < chunks; c++) {
-                const __mmask64 m = c + 1 < chunks ? ~0ull : tail;
-                __m512i x[Px];
-                for (int p = 0; p < Px; p++) {
-                    const int64_t ix = ix0 + p + kx;
-                    // outside the image: code 0, as oneDNN's padding
-                    x[p] = _mm512_maskz_loadu_epi8(ix >= 0 && ix < w ? m : 0, row + ix * inC + c * 64);
-                }
-                for (int o = 0; o < Out; o++) {
-                    const __m512i wv = _mm512_loadu_si512(wt + o * stride + c * 64);
-                    for (int p = 0; p < Px; p++) acc[p][o] = _mm512_dpbusd_epi32(acc[p][o], x[p], wv);
-                }
+                const __m512i x = _mm512_maskz_loadu_epi8(c + 1 < chunks ? ~0ull : tail, px + c * 64);
+                for (int o = 0; o < Out; o++)
+                    acc[o] = _mm512_dpbusd_epi32(acc[o], x, _mm512_loadu_si512(wt + o * stride + c * 64));
             }
         }
     }
-    for (int p = 0; p < Px; p++)
-        for (int o = 0; o < Out; o++) out[p * Out + o] = lane_sum(acc[p][o]);
+    for (int o = 0; o < Out; o++) out[o] = lane_sum(acc[o]);
 }
 
 // Four pixels side by side, as named accumulators: GCC spills an array of them to the stack at every tap.
@@ -109,7 +101,7 @@ ADABM_VNNI void run_all(const uint8_t* q, const int8_t* weights, int64_t n, int6
             for (; xo + 4 <= wo; xo += 4)
                 four_pixels<Out>(image, weights, h, w, inC, chunks, kh, kw, yo - padT, xo - padL, rowOut + xo * Out);
             for (; xo < wo; xo++)
-                pixels<Out, 1>(image, weights, h, w, inC, chunks, kh, kw, yo - padT, xo - padL, rowOut + xo * Out);
+                one_pixel<Out>(image, weights, h, w, inC, chunks, kh, kw, yo - padT, xo - padL, rowOut + xo * Out);
         }
 }
 
