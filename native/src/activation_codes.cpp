@@ -10,10 +10,10 @@ constexpr int64_t kChunk = 1 << 14;
 }  // namespace
 
 ADABM_VECTOR_CLONES
-void activation_codes_run(const float* x, uint8_t* q, int64_t count, float l, float u, int bits) {
-    const float range = u - l, levels = float((1 << bits) - 1);
+void activation_codes_run(const float* x, uint8_t* q, int64_t count, float l, float u, int bits, bool relu) {
+    const float range = u - l, levels = float((1 << bits) - 1), lower = relu ? std::max(l, 0.f) : l;
     for (int64_t i = 0; i < count; i++) {
-        const float c = std::min(u, std::max(l, x[i]));  // this operand order sends a NaN to l (code 0)
+        const float c = std::min(u, std::max(lower, x[i]));  // this operand order sends a NaN to lower
         const float t = (c - l) / range * levels;          // >= 0
         // round half to even for 0 <= t < 2^22 (see int8_epilogue.cpp): vectorises, unlike nearbyint
         q[i] = uint8_t(int32_t((t + 8388608.f) - 8388608.f));

@@ -8,7 +8,9 @@ namespace adabm {
 
 void activation_codes(const float* x, uint8_t* q, int64_t count, float l, float u, int bits);
 
-// The same formula over one run, single-threaded: for passes that quantize their own output (fused_chain.h).
-void activation_codes_run(const float* x, uint8_t* q, int64_t count, float l, float u, int bits);
+// The same formula over one run, single-threaded: for passes that quantize their own output (fused_chain.h, the
+// int8 conv epilogue). relu: the codes of clamp(relu(x), l, u), i.e. x clamped to [max(l, 0), u], still counted in
+// steps from l.
+void activation_codes_run(const float* x, uint8_t* q, int64_t count, float l, float u, int bits, bool relu = false);
 
 }  // namespace adabm

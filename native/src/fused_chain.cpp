@@ -116,7 +116,7 @@ ADABM_INLINE void finish(const std::vector<ChainStage>& stages, const std::vecto
         src = v;
     }
     if (store && src != v) std::memcpy(v, src, size_t(np * C) * sizeof(float));
-    for (const CodeSink& k : sinks) activation_codes_run(src, k.codes + off, np * C, k.l, k.u, k.bits);
+    for (const CodeSink& k : sinks) activation_codes_run(src, k.codes + off, np * C, k.l, k.u, k.bits, k.relu);
 }
 
 // The whole chain over pixels [p0, p0 + np): values in v (the float result's place, or a scratch chunk).
@@ -161,6 +161,12 @@ void run_shuffle_block(const ChainHead& head, const std::vector<ChainStage>& sta
 }
 
 }  // namespace
+
+ADABM_VECTOR_CLONES
+void run_stages(const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks, float* v, int64_t off,
+                int64_t np, int64_t C) {
+    finish(stages, sinks, true, v, v, off, np, C);
+}
 
 void run_chain(const ChainHead& head, const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks,
                float* y, int64_t n, const Shape& out) {

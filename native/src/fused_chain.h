@@ -39,11 +39,17 @@ struct CodeSink {
     uint8_t* codes = nullptr;
     float l = 0.f, u = 0.f;
     int bits = 8;
+    bool relu = false;                 // a ReLU between the value and this quantizer (activation_codes_run)
 };
 
 // Runs the chain for n samples whose result has shape out (per sample). y (may be null: the float result is then
 // not stored) must not alias any input. A Tensor head needs at least one stage.
 void run_chain(const ChainHead& head, const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks,
                float* y, int64_t n, const Shape& out);
+
+// The stages and sinks alone, in place on np pixels of C values at v, whose first value sits at element offset off
+// of the result (where stage operands and sink codes are addressed): how the int8 conv epilogue finishes its values.
+void run_stages(const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks, float* v, int64_t off,
+                int64_t np, int64_t C);
 
 }  // namespace adabm

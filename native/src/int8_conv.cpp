@@ -249,7 +249,7 @@ void QuantConv::build_direct(ShapeState& st, float floor) {
 }
 
 void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-                    uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post,
+                    uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<ChainStage>& stages,
                     int32_t* accScratch) {
     if (bw_ == 0) throw ArgumentError("qconv: weights are not quantized yet (set the weight bits first)");
     if (!codes) throw ArgumentError("qconv: input codes are null");
@@ -269,7 +269,7 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
     const float sa = (u - l) / float((int64_t(1) << bits) - 1);
     const bool split = needs_split(bits);
-    if (allowDirect && post.empty() && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
+    if (allowDirect && stages.empty() && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
         run_direct(st, codes, l, sa, bits, codesOut, *next);
         return;
     }
@@ -291,8 +291,7 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     QuantEpilogue e = epilogue(st, l, sa, codes, next, codesOut);
     e.acc = acc;
     if (split) e.accLow = reinterpret_cast<const int32_t*>(st.accLow.get());
-    e.post = post.data();
-    e.postCount = int64_t(post.size());
+    e.stages = &stages;
     e.out = out;
     apply_epilogue(e);
 }
@@ -332,8 +331,8 @@ QuantEpilogue QuantConv::epilogue(ShapeState& st, float l, float sa, const uint8
         e.integral = st.integral.data();
     }
     if (next) {
-        e.codes = codesOut;
-        e.nextL = next->l; e.nextU = next->u; e.nextBits = next->bits; e.nextRelu = next->relu;
+        sinks_.assign(1, CodeSink{codesOut, next->l, next->u, next->bits, next->relu});
+        e.sinks = &sinks_;
     }
     return e;
 }

@@ -54,12 +54,12 @@ public:
     const QuantConvShape& shape() const { return s_; }
 
     // codes: n x h x w x inC u8 (NHWC), each <= 2^bits-1. out (NHWC float32, n x ho x wo x outC) may be null when
-    // codesOut is given; codesOut (same layout, u8) is written only if next is non-null. post: float ops applied to
-    // the conv's value before out and codes (int8_epilogue.h). allowDirect: codes only, without post ops, may take
+    // codesOut is given; codesOut (same layout, u8) is written only if next is non-null. stages: float ops applied to
+    // the conv's value before out and codes (int8_epilogue.h). allowDirect: codes only, without stages, may take
     // the fast direct path where it applies (see above). accScratch: room for acc_count(n, h, w) s32 accumulators
     // (null: the conv keeps its own per shape); a plan shares one between its convs, which run one at a time.
     void run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float l, float u, int bits, float* out,
-             uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<FloatPostOp>& post = {},
+             uint8_t* codesOut, const Requantizer* next, bool allowDirect, const std::vector<ChainStage>& stages = {},
              int32_t* accScratch = nullptr);
     size_t acc_count(int64_t n, int64_t h, int64_t w) const {
         int64_t ho, wo;
@@ -106,6 +106,7 @@ private:
     std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
 
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
+    std::vector<CodeSink> sinks_;                    // the current run's requantization (epilogue)
     AlignedBuffer scratchpad_;                       // oneDNN's, for whichever primitive and shape runs (grow-only)
     size_t scratchpadBytes_ = 0;
     void ensure_scratchpad(const dnnl::memory::desc& d);

@@ -1,14 +1,11 @@
 #include "int8_epilogue.h"
+#include "vector_clones.h"
 #include <algorithm>
 #include <vector>
 
 namespace adabm {
 
 namespace {
-
-// Round half to even for 0 <= t < 2^22 without a libm call, so the loop vectorises: adding 2^23 pushes the
-// fraction out of the mantissa under the default rounding mode (built with -ffp-contract=off, no fast-math).
-inline float round_half_even(float t) { return (t + 8388608.f) - 8388608.f; }
 
 // below this many output values a parallel region costs more than it saves
 constexpr int64_t kParallelMin = 1 << 15;
@@ -17,18 +14,12 @@ inline int64_t rect(const int64_t* table, int64_t stride, int64_t r0, int64_t r1
     return table[r1 * stride + c1] - table[r0 * stride + c1] - table[r1 * stride + c0] + table[r0 * stride + c0];
 }
 
-// The next quantizer, as Java's Quantizers.activation computes it in float32: relu(v) clamped to [l, u] is v
-// clamped to [max(l, 0), u]; the code still counts steps from l.
-struct NextCodes {
-    float floor, hi, lo, range, levels;
-};
-
 // A run of pixels' outC values each: the exact integer sum, then the double expression of int8_epilogue.h, rounded
-// once. All sums fit int32 (QuantConv's constructor bounds the taps). Templated so each variant is a plain loop.
-// Every pixel of a run shares base (its S_in term) and window.
+// once. All sums fit int32 (QuantConv's constructor bounds the taps). Every pixel of a run shares base (its S_in
+// term) and window.
 template <bool Low, bool Window>
-inline __attribute__((always_inline)) void values(const int32_t* acc, const int32_t* low, const int32_t* window,
-                                                 const double* base, double scale, int64_t pixels, int64_t outC, float* v) {
+inline __attribute__((always_inline)) void values_of(const int32_t* acc, const int32_t* low, const int32_t* window,
+                                                    const double* base, double scale, int64_t pixels, int64_t outC, float* v) {
     for (int64_t p = 0; p < pixels; p++)
         for (int64_t o = 0; o < outC; o++) {
             const int64_t i = p * outC + o;
@@ -39,78 +30,14 @@ inline __attribute__((always_inline)) void values(const int32_t* acc, const int3
         }
 }
 
-inline __attribute__((always_inline)) void post_op(const FloatPostOp& p, const float* other, int64_t pixels, int64_t outC,
-                                                  float* v) {
-    const int64_t count = pixels * outC;
-    switch (p.kind) {
-        case FloatPostOp::Kind::Relu:
-            if (p.alpha == 0.f) {
-                for (int64_t i = 0; i < count; i++) v[i] = v[i] > 0.f ? v[i] : 0.f;
-            } else {
-                for (int64_t i = 0; i < count; i++) v[i] = v[i] >= 0.f ? v[i] : p.alpha * v[i];
-            }
-            break;
-        case FloatPostOp::Kind::PRelu:
-            for (int64_t q = 0; q < pixels; q++)
-                for (int64_t o = 0; o < outC; o++) {
-                    float& x = v[q * outC + o];
-                    x = x >= 0.f ? x : p.scale[o] * x;
-                }
-            break;
-        case FloatPostOp::Kind::Affine:
-            for (int64_t q = 0; q < pixels; q++)
-                for (int64_t o = 0; o < outC; o++) {
-                    float& x = v[q * outC + o];
-                    x = x * p.scale[o] + p.shift[o];
-                }
-            break;
-        case FloatPostOp::Kind::Add:
-            for (int64_t i = 0; i < count; i++) v[i] = v[i] + other[i];
-            break;
-        case FloatPostOp::Kind::Sub:
-            for (int64_t i = 0; i < count; i++) v[i] = v[i] - other[i];
-            break;
-    }
-}
-
-inline __attribute__((always_inline)) void quantize(const float* v, int64_t count, uint8_t* codes, const NextCodes& nx) {
-    for (int64_t i = 0; i < count; i++) {
-        const float t = (std::max(nx.floor, std::min(v[i], nx.hi)) - nx.lo) / nx.range * nx.levels;  // NaN -> floor
-        codes[i] = uint8_t(std::min(round_half_even(t), nx.levels));
-    }
-}
-
-// The loops compiled twice: for AVX-512 (picked at run time) and for the baseline.
-struct Kernels {
-    void (*values[2][2])(const int32_t*, const int32_t*, const int32_t*, const double*, double, int64_t, int64_t, float*);
-    void (*post)(const FloatPostOp&, const float*, int64_t, int64_t, float*);
-    void (*quantize)(const float*, int64_t, uint8_t*, const NextCodes&);
-};
-
-#define ADABM_KERNEL_VARIANT(ns, attr)                                                                              \
-    namespace ns {                                                                                                  \
-    template <bool Low, bool Window>                                                                                \
-    attr void values_v(const int32_t* acc, const int32_t* low, const int32_t* window, const double* base,           \
-                       double scale, int64_t pixels, int64_t outC, float* v) {                                      \
-        values<Low, Window>(acc, low, window, base, scale, pixels, outC, v);                                        \
-    }                                                                                                               \
-    attr void post_v(const FloatPostOp& p, const float* other, int64_t pixels, int64_t outC, float* v) {            \
-        post_op(p, other, pixels, outC, v);                                                                         \
-    }                                                                                                               \
-    attr void quantize_v(const float* v, int64_t count, uint8_t* codes, const NextCodes& nx) {                      \
-        quantize(v, count, codes, nx);                                                                              \
-    }                                                                                                               \
-    const Kernels kernels{{{&values_v<false, false>, &values_v<false, true>},                                       \
-                           {&values_v<true, false>, &values_v<true, true>}}, &post_v, &quantize_v};                 \
-    }
-ADABM_KERNEL_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))))
-ADABM_KERNEL_VARIANT(baseline, )
-#undef ADABM_KERNEL_VARIANT
-
-const Kernels& kernels() {
-    static const bool wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
-    return wide ? avx512::kernels : baseline::kernels;
+// low: the pre-VNNI split's low half, or null; window: the bw = 8 window sums, or null
+ADABM_VECTOR_CLONES
+void values(const int32_t* acc, const int32_t* low, const int32_t* window, const double* base, double scale,
+            int64_t pixels, int64_t outC, float* v) {
+    if (low && window) values_of<true, true>(acc, low, window, base, scale, pixels, outC, v);
+    else if (low) values_of<true, false>(acc, low, window, base, scale, pixels, outC, v);
+    else if (window) values_of<false, true>(acc, low, window, base, scale, pixels, outC, v);
+    else values_of<false, false>(acc, low, window, base, scale, pixels, outC, v);
 }
 
 }  // namespace
@@ -139,22 +66,19 @@ void group_integral_images(const uint8_t* q, int64_t n, int64_t h, int64_t w, in
 }
 
 void apply_epilogue(const QuantEpilogue& e) {
-    if (!e.out && !e.codes) return;
+    static const std::vector<ChainStage> noStages;
+    static const std::vector<CodeSink> noSinks;
+    const std::vector<ChainStage>& stages = e.stages ? *e.stages : noStages;
+    const std::vector<CodeSink>& sinks = e.sinks ? *e.sinks : noSinks;
+    if (!e.out && sinks.empty()) return;
     const int64_t outC = e.outC, og = outC / e.groups, tapStride = e.kw + 1, tapPlane = (e.kh + 1) * (e.kw + 1);
     const int64_t plane = (e.h + 1) * (e.w + 1);
     const int64_t y0 = e.y0, y1 = e.y1 ? e.y1 : e.ho, x0 = e.x0, x1 = e.x1 ? e.x1 : e.wo;
     const int64_t rectW = x1 - x0;
-    NextCodes nx{};
-    if (e.codes) {
-        const float levels = float((int64_t(1) << e.nextBits) - 1);
-        nx = {e.nextRelu ? std::max(e.nextL, 0.f) : e.nextL, e.nextU, e.nextL, e.nextU - e.nextL, levels};
-    }
     // every tap inside the image: S_in is the full tap sum
     std::vector<double> interior(static_cast<size_t>(outC));
     for (int64_t o = 0; o < outC; o++)
         interior[size_t(o)] = e.borderCoef * double(e.tapPrefix[o * tapPlane + e.kh * tapStride + e.kw]) + double(e.bias[o]);
-    const Kernels& k = kernels();
-    const auto values = k.values[e.accLow ? 1 : 0][e.integral ? 1 : 0];
 
 #pragma omp parallel if (e.n * (y1 - y0) * rectW * outC > kParallelMin)
     {
@@ -174,11 +98,10 @@ void apply_epilogue(const QuantEpilogue& e) {
                 const auto finish = [&](int64_t xo, int64_t count, const double* base) {
                     const int64_t at = (rowAt + xo - x0) * outC;
                     float* vp = rowValues + (xo - x0) * outC;
-                    values(e.acc + at, e.accLow ? e.accLow + at : nullptr, window.data(), base, e.scale, count, outC, vp);
-                    const int64_t whole = ((ni * e.ho + yo) * e.wo + xo) * outC;   // whole-output position
-                    for (int64_t i = 0; i < e.postCount; i++)
-                        k.post(e.post[i], e.post[i].other ? e.post[i].other + whole : nullptr, count, outC, vp);
-                    if (e.codes) k.quantize(vp, count * outC, e.codes + whole, nx);
+                    values(e.acc + at, e.accLow ? e.accLow + at : nullptr, e.integral ? window.data() : nullptr, base,
+                           e.scale, count, outC, vp);
+                    // stage operands and codes are addressed in the whole output
+                    run_stages(stages, sinks, vp, ((ni * e.ho + yo) * e.wo + xo) * outC, count, outC);
                 };
                 // the columns whose window lies inside the image (given a full row) run as one block
                 int64_t inside0 = x1, inside1 = x1;

@@ -4,27 +4,16 @@
 //   A = sum of q*c  (bw = 8: 2*acc + sum of q under the window; pre-VNNI split: acc = 2*high + low first)
 //   v = float(s_a*s_w * A + (s_w*l * S_in + bias)),  S_in = sum of the weight codes c of the taps inside the image,
 // in double, in this order - the same expression, operation for operation, as Java's ExactQuantConv (the oracle),
-// so both give the same float32. Then the float ops fused after the conv (FloatPostOp: ReLU, PReLU, batch-norm
-// affine, residual add), each in float32 exactly as Java's RefKernels computes it, and optionally the next layer's codes by
-// Java's activation quantizer formula (optional ReLU, clamp, round half to even). The pass may cover just a rectangle of the output (the border strips
-// of the direct u8 path, int8_conv.cpp).
+// so both give the same float32. Then the float ops fused after the conv (ReLU, PReLU, batch-norm affine, residual
+// add) and the next layer's codes, by the fused-chain stages and sinks (fused_chain.h: RefKernels' float32 ops,
+// Java's quantizer formula). The pass may cover just a rectangle of the output (the border strips of the direct u8
+// path, int8_conv.cpp).
 #pragma once
+#include "fused_chain.h"
 #include <cstdint>
+#include <vector>
 
 namespace adabm {
-
-// One float op fused after the conv, on its float32 output, per channel c, each exactly as Java's RefKernels:
-//   Relu: v = v > 0 ? v : 0 (Math.max's result, -0 included) or with alpha != 0, v >= 0 ? v : alpha * v;
-//   PRelu: v = v >= 0 ? v : scale[c] * v;  Affine: v = v * scale[c] + shift[c] (two roundings, no FMA);
-//   Add / Sub: v = v +|- other[same position] (other: NHWC float32 of the whole output).
-struct FloatPostOp {
-    enum class Kind { Relu, PRelu, Affine, Add, Sub };
-    Kind kind = Kind::Add;
-    float alpha = 0.f;
-    const float* scale = nullptr;          // outC entries (the caller expands a single one)
-    const float* shift = nullptr;
-    const float* other = nullptr;
-};
 
 struct QuantEpilogue {
     int64_t n = 0, h = 0, w = 0;          // input
@@ -47,16 +36,10 @@ struct QuantEpilogue {
     // bw = 8 only: per (image, group) integral image of the group's channel-summed codes, (h+1) x (w+1)
     const int64_t* integral = nullptr;
 
-    const FloatPostOp* post = nullptr;          // applied in order after the conv's value
-    int64_t postCount = 0;
+    const std::vector<ChainStage>* stages = nullptr;  // applied in order after the conv's value (null: none)
+    const std::vector<CodeSink>* sinks = nullptr;     // codes written from the result (null: none; whole-output layout)
 
-    float* out = nullptr;                  // optional NHWC float32 values of the rectangle (after the post ops)
-
-    // requantization (codes == nullptr: none)
-    uint8_t* codes = nullptr;
-    float nextL = 0, nextU = 0;
-    int nextBits = 0;
-    bool nextRelu = false;                 // a ReLU before the next quantizer
+    float* out = nullptr;                  // optional NHWC float32 values of the rectangle (after the stages)
 };
 
 void apply_epilogue(const QuantEpilogue& e);

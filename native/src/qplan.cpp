@@ -119,11 +119,17 @@ void QuantPlan::analyse() {
         }
     }
 
-    // The other quantized convs take the float ops after them into their epilogue while each result has a single
-    // reader (schedule.h's post-ops: ReLU, PReLU, affine, add, sub; a binary operand must exist before the conv
-    // runs). The chain's result becomes the next quantized conv's codes when that conv is its only reader;
-    // otherwise it is written as floats, and the codes of one quantized conv that reads it come along.
-    std::vector<std::vector<PostOp>> chain(nOps);
+    // ops that can run as a stage of a fused chain (fused_chain.h), in a chain pass or in a conv's epilogue
+    const auto chain_stage = [&](OpKind k) {
+        return k == OpKind::Relu || k == OpKind::LeakyRelu || k == OpKind::PRelu || k == OpKind::Affine || k == OpKind::Add ||
+               k == OpKind::Sub;
+    };
+
+    // The other quantized convs take the chain-stage ops after them into their epilogue while each result has a
+    // single reader (a binary operand must exist before the conv runs). The result becomes the next quantized
+    // conv's codes when that conv is its only reader; otherwise it is written as floats, and the codes of one
+    // quantized conv that reads it come along.
+    std::vector<std::vector<size_t>> chain(nOps);
     std::vector<uint32_t> chainOut(nOps);
     for (size_t i = 0; i < nOps; i++) chainOut[i] = desc_.ops[i].output;
     std::vector<int> alsoCodesFor(nOps, -1);
@@ -135,20 +141,20 @@ void QuantPlan::analyse() {
     for (size_t i = 0; fuse_ && i < nOps; i++) {
         if (!needed[desc_.ops[i].output] || !quantized_conv(i) || requantTo[i] >= 0) continue;
         uint32_t cur = desc_.ops[i].output;
-        std::vector<PostOp> post;
         std::vector<size_t> absorbed;
-        while (post.size() < 8 && single_use(cur)) {
+        while (single_use(cur)) {
             const size_t j = readers[cur][0];
-            PostOp p;
-            if (!as_post_op(desc_, j, cur, p)) break;
-            const bool binary = p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub;
-            if (binary && (p.tensor == cur || !materialised_before(p.tensor, i))) break;
-            post.push_back(p);
+            const OpDesc& op = desc_.ops[j];
+            if (!chain_stage(op.kind)) break;
+            if (op.inputs.size() == 2) {
+                const uint32_t other = op.inputs[0] == cur ? op.inputs[1] : op.inputs[0];
+                if (other == cur || !materialised_before(other, i)) break;
+            }
             absorbed.push_back(j);
-            cur = desc_.ops[j].output;
+            cur = op.output;
         }
         for (size_t j : absorbed) skipped[j] = true;
-        chain[i] = std::move(post);
+        chain[i] = std::move(absorbed);
         if (!chain[i].empty() && single_use(cur) && quantized_conv(readers[cur][0]) && !fromCodes[readers[cur][0]]) {
             requantTo[i] = int(readers[cur][0]);
             fromCodes[readers[cur][0]] = true;
@@ -170,10 +176,6 @@ void QuantPlan::analyse() {
     const auto chain_head = [&](OpKind k) {
         return k == OpKind::Relu || k == OpKind::LeakyRelu || k == OpKind::PRelu || k == OpKind::Affine || k == OpKind::Add ||
                k == OpKind::Sub || k == OpKind::Concat || k == OpKind::DepthToSpace;
-    };
-    const auto chain_stage = [&](OpKind k) {
-        return k == OpKind::Relu || k == OpKind::LeakyRelu || k == OpKind::PRelu || k == OpKind::Affine || k == OpKind::Add ||
-               k == OpKind::Sub;
     };
     const auto uniform_unary = [&](OpKind k) { return k == OpKind::Relu || k == OpKind::LeakyRelu; };
     std::vector<int> chainAt(nOps, -1);           // op -> index in chains of the chain ending there
@@ -248,16 +250,12 @@ void QuantPlan::analyse() {
             s.requantRelu = requantRelu[i];
             s.requantShuffled = requantShuffled[i];
             s.reads = {codes_id(i)};
-            s.post = chain[i];
-            for (const PostOp& p : s.post) {
-                const size_t outC = size_t(op.conv.outC);
-                const auto expand = [&](uint32_t blob) {
-                    const std::vector<float>& v = desc_.blobs[blob];
-                    return v.size() == 1 ? std::vector<float>(outC, v[0]) : v;
-                };
-                s.postScale.push_back(p.kind == PostKind::PRelu || p.kind == PostKind::Affine ? expand(p.blobA) : std::vector<float>());
-                s.postShift.push_back(p.kind == PostKind::Affine ? expand(p.blobB) : std::vector<float>());
-                if (p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub) s.reads.push_back(p.tensor);
+            s.chain = chain[i];
+            uint32_t prev = op.output;
+            for (size_t j : s.chain) {   // the binary operands
+                for (uint32_t t : desc_.ops[j].inputs)
+                    if (t != prev) s.reads.push_back(t);
+                prev = desc_.ops[j].output;
             }
             s.writes = {requantTo[i] >= 0 ? (requantShuffled[i] ? shuffled_id(size_t(requantTo[i])) : codes_id(size_t(requantTo[i])))
                         : chainOut[i]};
@@ -285,8 +283,8 @@ void QuantPlan::analyse() {
         } else if (step.kind == StepKind::QConv) {
             // a fused add's operand reaches the codes this conv writes (or its float output a quantizer)
             if (step.requantTo >= 0 || step.alsoCodesFor >= 0 || (step.writes[0] < nTensors && feedsQuantizer[step.writes[0]]))
-                for (const PostOp& p : step.post)
-                    if (p.kind == PostKind::BinaryAdd || p.kind == PostKind::BinarySub) feedsQuantizer[p.tensor] = true;
+                for (size_t b : step.reads)
+                    if (b < nTensors) feedsQuantizer[b] = true;
         } else if (step.kind == StepKind::Chain) {
             // codes written, or floats read by a quantizer: every float the chain reads reaches that quantizer
             if (!step.sinks.empty() || (step.chainFloat && feedsQuantizer[desc_.ops[step.op].output]))
@@ -378,6 +376,7 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     st->chains.resize(steps_.size());
     for (size_t k = 0; k < steps_.size(); k++)
         if (steps_[k].kind == StepKind::Chain) st->chains[k] = build_chain(*st, steps_[k]);
+        else if (steps_[k].kind == StepKind::QConv) st->chains[k].stages = build_stages(*st, steps_[k], 0);
 
     size_t accCount = 0;
     for (const QStep& step : steps_)
@@ -420,6 +419,38 @@ static std::vector<float> per_channel(const std::vector<float>& v, int64_t c) {
     std::vector<float> out(static_cast<size_t>(c));
     for (int64_t k = 0; k < c; k++) out[size_t(k)] = v[v.size() == 1 ? 0 : size_t(k)];
     return out;
+}
+
+std::vector<ChainStage> QuantPlan::build_stages(const ShapeState& st, const QStep& step, size_t from) const {
+    std::vector<ChainStage> stages;
+    const auto in = [&](uint32_t t) { return static_cast<const float*>(st.tensor[t]); };
+    // the value before op chain[k]: the previous chain op's result, or the conv's output ahead of a conv's chain
+    uint32_t prev = step.kind == StepKind::QConv ? desc_.ops[step.op].output : 0;
+    for (size_t k = 0; k < step.chain.size(); k++) {
+        const OpDesc& op = desc_.ops[step.chain[k]];
+        if (k < from) { prev = op.output; continue; }
+        const int64_t c = st.shapes[op.output].c;
+        ChainStage s;
+        switch (op.kind) {
+            case OpKind::Relu: s.kind = ChainStage::Kind::PRelu; s.a.assign(size_t(c), 0.f); s.uniform = true; break;
+            case OpKind::LeakyRelu: s.kind = ChainStage::Kind::PRelu; s.a.assign(size_t(c), op.alpha); s.uniform = true; break;
+            case OpKind::PRelu: s.kind = ChainStage::Kind::PRelu; s.a = per_channel(desc_.blobs[op.blobA], c); break;
+            case OpKind::Affine:
+                s.kind = ChainStage::Kind::Affine;
+                s.a = per_channel(desc_.blobs[op.blobA], c);
+                s.b = per_channel(desc_.blobs[op.blobB], c);
+                break;
+            case OpKind::Add: case OpKind::Sub:
+                s.kind = op.kind == OpKind::Add ? ChainStage::Kind::Add : ChainStage::Kind::Sub;
+                s.valueFirst = op.inputs[0] == prev;
+                s.other = in(s.valueFirst ? op.inputs[1] : op.inputs[0]);
+                break;
+            default: throw std::logic_error(std::string("op kind ") + op_kind_name(op.kind) + " cannot be a chain stage");
+        }
+        stages.push_back(std::move(s));
+        prev = op.output;
+    }
+    return stages;
 }
 
 QuantPlan::ChainExec QuantPlan::build_chain(const ShapeState& st, const QStep& step) const {
@@ -466,30 +497,7 @@ QuantPlan::ChainExec QuantPlan::build_chain(const ShapeState& st, const QStep& s
             e.head.inputs = {in(first.inputs[0])};
             break;
     }
-    for (size_t k = from; k < step.chain.size(); k++) {
-        const OpDesc& op = desc_.ops[step.chain[k]];
-        const int64_t c = st.shapes[op.output].c;
-        ChainStage s;
-        switch (op.kind) {
-            case OpKind::Relu: s.kind = ChainStage::Kind::PRelu; s.a.assign(size_t(c), 0.f); s.uniform = true; break;
-            case OpKind::LeakyRelu: s.kind = ChainStage::Kind::PRelu; s.a.assign(size_t(c), op.alpha); s.uniform = true; break;
-            case OpKind::PRelu: s.kind = ChainStage::Kind::PRelu; s.a = per_channel(desc_.blobs[op.blobA], c); break;
-            case OpKind::Affine:
-                s.kind = ChainStage::Kind::Affine;
-                s.a = per_channel(desc_.blobs[op.blobA], c);
-                s.b = per_channel(desc_.blobs[op.blobB], c);
-                break;
-            case OpKind::Add: case OpKind::Sub: {
-                s.kind = op.kind == OpKind::Add ? ChainStage::Kind::Add : ChainStage::Kind::Sub;
-                const uint32_t prev = desc_.ops[step.chain[k - 1]].output;
-                s.valueFirst = op.inputs[0] == prev;
-                s.other = in(s.valueFirst ? op.inputs[1] : op.inputs[0]);
-                break;
-            }
-            default: throw std::logic_error(std::string("op kind ") + op_kind_name(op.kind) + " cannot be a chain stage");
-        }
-        e.stages.push_back(std::move(s));
-    }
+    for (ChainStage& stage : build_stages(st, step, from)) e.stages.push_back(std::move(stage));
     for (size_t c : step.sinks) {
         const ConvParams& p = desc_.ops[c].conv;
         e.sinks.push_back(CodeSink{st.codes[c], p.l, p.u, 8});
@@ -512,35 +520,22 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
             const Shape& in = st.shapes[op.inputs[0]];
             QuantConv& conv = *qconvs_[step.op];
             int32_t* accScratch = reinterpret_cast<int32_t*>(accScratch_.get());
-            std::vector<FloatPostOp> post(step.post.size());
-            for (size_t k = 0; k < step.post.size(); k++) {
-                const PostOp& p = step.post[k];
-                FloatPostOp& f = post[k];
-                f.scale = step.postScale[k].data();
-                f.shift = step.postShift[k].data();
-                switch (p.kind) {
-                    case PostKind::Eltwise: f.kind = FloatPostOp::Kind::Relu; f.alpha = p.alpha; break;
-                    case PostKind::PRelu: f.kind = FloatPostOp::Kind::PRelu; break;
-                    case PostKind::Affine: f.kind = FloatPostOp::Kind::Affine; break;
-                    case PostKind::BinaryAdd: f.kind = FloatPostOp::Kind::Add; f.other = st.tensor[p.tensor]; break;
-                    case PostKind::BinarySub: f.kind = FloatPostOp::Kind::Sub; f.other = st.tensor[p.tensor]; break;
-                }
-            }
+            const std::vector<ChainStage>& stages = st.chains[size_t(&step - steps_.data())].stages;
             if (step.requantTo >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.requantTo)].conv;
                 const Requantizer r{next.l, next.u, bits[step.requantTo], step.requantRelu};
                 // the exact value requantized by Java's formula, unless the direct u8 path is allowed (bw <= 7)
                 uint8_t* codesOut = step.requantShuffled ? st.shuffled[size_t(step.requantTo)] : st.codes[size_t(step.requantTo)];
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], nullptr, codesOut, &r,
-                         directCodes_, post, accScratch);
+                         directCodes_, stages, accScratch);
             } else if (step.alsoCodesFor >= 0) {
                 const ConvParams& next = desc_.ops[size_t(step.alsoCodesFor)].conv;
                 const Requantizer r{next.l, next.u, bits[step.alsoCodesFor], false};
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.writes[0]],
-                         st.codes[size_t(step.alsoCodesFor)], &r, false, post, accScratch);
+                         st.codes[size_t(step.alsoCodesFor)], &r, false, stages, accScratch);
             } else {
                 conv.run(st.codes[step.op], st.n, in.h, in.w, op.conv.l, op.conv.u, bits[step.op], st.tensor[step.writes[0]],
-                         nullptr, nullptr, false, post, accScratch);
+                         nullptr, nullptr, false, stages, accScratch);
             }
             break;
         }

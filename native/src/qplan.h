@@ -13,7 +13,6 @@
 #include "exact_float_conv.h"
 #include "int8_conv.h"
 #include "plan_format.h"
-#include "schedule.h"
 #include "shapes.h"
 #include "step_profile.h"
 #include <oneapi/dnnl/dnnl.hpp>
@@ -63,10 +62,9 @@ private:
         int requantTo = -1;             // QConv: the conv whose codes it writes (-1: float output)
         bool requantRelu = false;       // ... through a ReLU
         bool requantShuffled = false;   // ... before the pixel shuffle in front of that conv
-        std::vector<PostOp> post;       // QConv: float ops fused into its epilogue (ReLU, PReLU, affine, add, sub)
-        std::vector<std::vector<float>> postScale, postShift;  // ... their per-channel operands, outC each
         int alsoCodesFor = -1;          // QConv with a float output: the quantized conv whose input codes it also writes
-        std::vector<size_t> chain;      // Chain: its ops, in order (op = the last); each but the last has one reader, the next
+        std::vector<size_t> chain;      // Chain: its ops, in order (op = the last); each but the last has one reader, the
+                                        // next. QConv: the ops its epilogue runs after it, likewise
         std::vector<size_t> sinks;      // Chain: the quantized convs whose input codes it writes
         bool chainFloat = false;        // Chain: the float result is stored (someone else reads it)
         std::vector<size_t> reads;      // buffer ids (see codes_id)
@@ -82,6 +80,8 @@ private:
     std::unique_ptr<ShapeState> build_state(int64_t n, int64_t h, int64_t w);
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
     ChainExec build_chain(const ShapeState& st, const QStep& step) const;
+    // the stages of step.chain[from..] (a Chain step's, or the ops in a QConv's epilogue) over this shape's buffers
+    std::vector<ChainStage> build_stages(const ShapeState& st, const QStep& step, size_t from) const;
     void run_step(ShapeState& st, const QStep& step, const int32_t* bits);
     void record(const ShapeState& st, const QStep& step, StepProfiler::Clock::time_point since);
     std::string chain_text(const QStep& step) const;

@@ -9,8 +9,7 @@ namespace {
 
 constexpr size_t kMaxPostOps = 8;
 
-}  // namespace
-
+// The post-op op j applies to tensor cur, or false when op j cannot be fused after a conv producing cur.
 bool as_post_op(const PlanDesc& plan, size_t j, uint32_t cur, PostOp& out) {
     const OpDesc& op = plan.ops[j];
     switch (op.kind) {
@@ -28,6 +27,8 @@ bool as_post_op(const PlanDesc& plan, size_t j, uint32_t cur, PostOp& out) {
         default: return false;
     }
 }
+
+}  // namespace
 
 Schedule make_schedule(const PlanDesc& plan) {
     const size_t nOps = plan.ops.size(), nTensors = plan.tensorCount();

@@ -18,9 +18,6 @@ struct PostOp {
     uint32_t tensor = 0;
 };
 
-// The post-op op j applies to tensor cur, or false when op j cannot be fused after a conv producing cur.
-bool as_post_op(const PlanDesc& plan, size_t j, uint32_t cur, PostOp& out);
-
 struct Step {
     size_t op = 0;                 // the op it runs (the conv, for a fused chain)
     std::vector<PostOp> post;      // conv post-ops, applied in order
