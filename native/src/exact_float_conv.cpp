@@ -1,25 +1,16 @@
 #include "exact_float_conv.h"
+#include "vector_clones.h"
 #include <algorithm>
 
 namespace adabm {
 
 namespace {
 
-// acc[o] += w[o] * x for the outputs of one group: the product of two float32 values is exact in double, so
-// contracting it into an FMA would not change the sum either; built with -ffp-contract=off anyway.
-#define ADABM_TAP_VARIANT(name, attr)                                                              \
-    attr void name(double* acc, const double* w, double x, int64_t count) {                        \
-        for (int64_t o = 0; o < count; o++) acc[o] += w[o] * x;                                    \
-    }
-ADABM_TAP_VARIANT(tap_avx512, __attribute__((target("avx512f"))))
-ADABM_TAP_VARIANT(tap_base, )
-#undef ADABM_TAP_VARIANT
-
-using TapFn = void (*)(double*, const double*, double, int64_t);
-
-TapFn pick_tap() {
-    static const bool avx512 = __builtin_cpu_supports("avx512f");
-    return avx512 ? &tap_avx512 : &tap_base;
+// acc[o] += w[o] * x for the outputs of one group: the product of two float32 values is exact in double, so an FMA
+// would not change the sum either; built with -ffp-contract=off anyway.
+ADABM_VECTOR_CLONES
+void tap(double* acc, const double* w, double x, int64_t count) {
+    for (int64_t o = 0; o < count; o++) acc[o] += w[o] * x;
 }
 
 }  // namespace
@@ -40,7 +31,6 @@ void ExactFloatConv::run(const float* x, float* y, int64_t n, int64_t h, int64_t
     const ConvParams& p = p_;
     const int64_t ho = h + p.padT + p.padB - p.kh + 1, wo = w + p.padL + p.padR - p.kw + 1;
     const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, taps = int64_t(p.kh) * p.kw;
-    const TapFn tap = pick_tap();
 #pragma omp parallel
     {
         std::vector<double> acc(static_cast<size_t>(p.outC));
