@@ -1,12 +1,12 @@
 // A whole fake-quantized network run in integers (ADABM.md §8): a version-2 plan description whose convs carry
-// their quantizers. Every quantized conv is a QuantConv (u8 codes x s8 weights, exact border ring and bw = 8
-// split); its codes come either straight from the previous quantized conv (fused requantization, also through a
-// ReLU: clamp(relu(x), l, u) = clamp(x, max(l, 0), u), still counted in steps from l) or from a quantize pass over
-// a float tensor. Everything else (float convs of body mode, adds, pixel shuffles, ...) runs in float32 NHWC in the
-// same plan (exactly where they feed a quantizer, exact_float_conv.h); chains of those ops, with the quantize passes
-// that read their result, run as single passes (fused_chain.h). Primitives are built once per input shape; the
-// activation bits of each run only change runtime
-// scales. Not thread-safe: one run at a time. profiler() times each step when turned on (step_profile.h).
+// their quantizers. Every quantized conv is a QuantConv (u8 codes x s8 weights, exact values, exact border ring and
+// bw = 8 split); the float ops right after it (ReLU, PReLU, affine, add, sub) run in its epilogue, and its codes
+// come straight from the previous quantized conv (fused requantization, also through those ops or a pixel shuffle)
+// or from a quantize pass over a float tensor. Everything else (float convs of body mode, concats, pixel shuffles,
+// ...) runs in float32 NHWC in the same plan (exactly where it feeds a quantizer, exact_float_conv.h); chains of
+// those ops, with the quantize passes that read their result, run as single passes (fused_chain.h). Primitives are
+// built once per input shape; the activation bits of each run only change runtime values. Not thread-safe: one run
+// at a time. profiler() times each step when turned on (step_profile.h).
 #pragma once
 #include "buffer_pool.h"
 #include "conv_layer.h"
