@@ -61,7 +61,7 @@ struct QConvArgs {
     int32_t op = 0;
     const int32_t* window = nullptr;       // bw = 8: n x ho x wo x groups sums of codes under the window, else null
     int32_t groups = 1, outPerGroup = 0;
-    Epilogue e;
+    const Epilogue* e = nullptr;           // in device memory (read through the cache by every thread)
 };
 // Returns the number of n8 column tiles per warp it picked (1, 2, 4 or 8) and the dynamic shared memory it needs
 // through the out parameters; the launch fails with a CUDA error when the device lacks that much.
@@ -81,7 +81,7 @@ struct FConvArgs {
     int32_t kh = 0, kw = 0, padT = 0, padL = 0, groups = 1;
     const float* weights = nullptr;  // OIHW
     const float* bias = nullptr;
-    Epilogue e;
+    const Epilogue* e = nullptr;     // in device memory
 };
 void launch_fconv(const FConvArgs& a, cudaStream_t s);
 
@@ -98,7 +98,7 @@ struct HeadArgs {
     int32_t padT = 0, padL = 0, padEdge = 0;
     float padValue = 0;
     int32_t n = 0, c = 0, h = 0, w = 0;     // output
-    Epilogue e;
+    const Epilogue* e = nullptr;            // in device memory
 };
 void launch_head(const HeadArgs& a, cudaStream_t s);
 

@@ -46,6 +46,7 @@ struct GpuPlan::ShapeState {
     std::vector<DeviceBuffer> pool;           // every device buffer of this shape
     std::vector<void*> buffer;                // per buffer id: its memory (null: never stored)
     DeviceBuffer inRaw, outRaw, bits, sums, complexity, offsets;
+    DeviceBuffer epilogues;                   // per step: its Epilogue, read by its kernel
     std::vector<std::vector<DeviceBuffer>> windows;  // per step: bw = 8 window sums (empty otherwise)
     std::vector<QConvArgs> qargs;             // per step, where it applies
     std::vector<FConvArgs> fargs;
@@ -405,10 +406,13 @@ std::unique_ptr<GpuPlan::ShapeState> GpuPlan::build_state(int64_t n, int64_t h, 
     st->fargs.resize(steps_.size());
     st->hargs.resize(steps_.size());
     st->windows.resize(steps_.size());
+    st->epilogues = DeviceBuffer(steps_.size() * sizeof(Epilogue), "epilogues");
+    std::vector<Epilogue> eps(steps_.size());
     int8Macs_ = 0;
     for (size_t i = 0; i < steps_.size(); i++) {
         const Step& step = steps_[i];
-        const Epilogue e = epilogue_for(step, *st);
+        eps[i] = epilogue_for(step, *st);
+        const Epilogue* e = st->epilogues.as<Epilogue>() + i;
         if (step.kind == StepKind::Input) {
             HeadArgs& a = st->hargs[i];
             a.kind = HeadArgs::InputNchw;
@@ -468,15 +472,14 @@ std::unique_ptr<GpuPlan::ShapeState> GpuPlan::build_state(int64_t n, int64_t h, 
                 default: {  // an element-wise op on its own: the tensor as head, the op as its one stage
                     a.kind = HeadArgs::Tensor;
                     OpParams& p = *params_[size_t(step.op)];
-                    Epilogue withStage = e;
-                    withStage.nStages = 1;
-                    withStage.stages[0] = stage_of(desc_, size_t(step.op), o.c, p.a, p.b, st->buffer, d.inputs[0]);
-                    a.e = withStage;
+                    eps[i].nStages = 1;
+                    eps[i].stages[0] = stage_of(desc_, size_t(step.op), o.c, p.a, p.b, st->buffer, d.inputs[0]);
                     break;
                 }
             }
         }
     }
+    cuda_check(cudaMemcpy(st->epilogues.as<void>(), eps.data(), eps.size() * sizeof(Epilogue), cudaMemcpyHostToDevice), "epilogues upload");
     st->events.resize(2 * steps_.size() + 4);
     for (cudaEvent_t& ev : st->events) cuda_check(cudaEventCreate(&ev), "event");
     return st;

@@ -42,7 +42,7 @@ __host__ __device__ inline size_t halo_bytes(int kh, int kw, int cp) {
 }
 
 // s_w*l*S_in + bias for a pixel whose window leaves the image: S_in sums the tap sums of the taps inside it
-__device__ __forceinline__ double border_base(const QConvArgs& a, int oc, int y, int x) {
+__device__ __noinline__ double border_base(const QConvArgs& a, int oc, int y, int x) {
     const int r0 = max(0, a.padT - y), r1 = min(a.kh, a.h + a.padT - y);
     const int c0 = max(0, a.padL - x), c1 = min(a.kw, a.w + a.padL - x);
     const int32_t* t = a.tapSum + static_cast<long long>(oc) * a.kh * a.kw;
@@ -137,7 +137,7 @@ __global__ void __launch_bounds__(kThreads) qconv_kernel(const QConvArgs a) {
         // epilogue: thread holds rows g, g+8 of each m16 tile and columns 2*t4, 2*t4+1 of each n8 tile
         const int y = y0 + warp;
         if (y >= a.ho) continue;
-        const double scale = a.scaleOfBits[a.e.bits[ni * a.e.ops + a.op]];
+        const double scale = a.scaleOfBits[a.e->bits[ni * a.e->ops + a.op]];
         const bool rowInside = y - a.padT >= 0 && y - a.padT + a.kh <= a.h;
 #pragma unroll
         for (int m = 0; m < 2; m++)

@@ -14,7 +14,9 @@ status=0
 step() { echo "=== $* ($(date +%T))"; }
 step "device"
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,memory.total --format=csv,noheader
-if ! "$BIN/adabm_gpu_check" 2>&1 | grep -q usage; then
+probe=$("$BIN/adabm_gpu_check" 2>&1)
+if [[ $probe != *usage* ]]; then
+  echo "$probe" | head -3
   step "carried build does not run here: building native/cuda"
   cmake -S native/cuda -B /tmp/adabm-gpu-build -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null && \
     cmake --build /tmp/adabm-gpu-build -j16 2>&1 | grep -E 'error|warning' ; BIN=/tmp/adabm-gpu-build/out
