@@ -63,15 +63,17 @@ struct QConvArgs {
     int32_t groups = 1, outPerGroup = 0;
     const Epilogue* e = nullptr;           // in device memory (read through the cache by every thread)
 };
-// Returns the number of n8 column tiles per warp it picked (1, 2, 4 or 8) and the dynamic shared memory it needs
-// through the out parameters; the launch fails with a CUDA error when the device lacks that much.
-void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, int32_t* nt, int32_t* ocTiles, size_t* smemBytes);
+// Picks the n8 column tiles per warp (8, or fewer where the weight slice would not fit maxSmem bytes of shared
+// memory) and gives the dynamic shared memory the launch needs (may still exceed maxSmem at 1: the caller refuses).
+void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem, int32_t* nt, int32_t* ocTiles,
+                size_t* smemBytes);
 void launch_qconv(const QConvArgs& a, int32_t nt, size_t smemBytes, int32_t smCount, cudaStream_t s);
 
-// bw = 8: per (image, out pixel, group) the sum of the input codes of the group under the window (inside the image)
+// bw = 8: per (image, out pixel, group) the sum of the input codes of the group under the window (inside the image),
+// in two passes: each pixel's group sums (pixelSums: n*h*w*groups scratch), then the window's
 void launch_window_sums(const uint8_t* in, int32_t n, int32_t h, int32_t w, int32_t cp, int32_t inC, int32_t groups,
-                        int32_t ho, int32_t wo, int32_t kh, int32_t kw, int32_t padT, int32_t padL, int32_t* out,
-                        cudaStream_t s);
+                        int32_t ho, int32_t wo, int32_t kh, int32_t kw, int32_t padT, int32_t padL, int32_t* pixelSums,
+                        int32_t* out, cudaStream_t s);
 
 // A float conv summed in double in exact_float_conv.cpp's order (bias first, then input channel, kernel row, column),
 // rounded once; then the epilogue.

@@ -67,6 +67,7 @@ GpuPlan::GpuPlan(PlanDesc desc, bool floatOnly) : desc_(std::move(desc)), floatO
     cuda_check(cudaGetDeviceProperties(&prop, 0), "device properties");
     if (prop.major < 8) throw NoDeviceError(std::string(prop.name) + " is sm_" + str(prop.major * 10 + prop.minor) + "; the int8 kernels need sm_80 or newer");
     smCount_ = prop.multiProcessorCount;
+    maxSmem_ = prop.sharedMemPerBlockOptin;
     cuda_check(cudaSetDevice(0), "cudaSetDevice");
     cuda_check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "stream");
     try {
@@ -228,7 +229,10 @@ void GpuPlan::prepare_weights() {
         if (!std::isfinite(p.l) || !std::isfinite(p.u) || !(p.l < p.u)) throw PlanFormatError(name + ": activation bounds need finite l < u");
         q->cp = int(round_up(p.inC, 32));
         q->k = int(taps * q->cp);
-        qconv_plan(p.outC, p.kh, p.kw, q->cp, &q->nt, &q->ocTiles, &q->smem);
+        qconv_plan(p.outC, p.kh, p.kw, q->cp, maxSmem_, &q->nt, &q->ocTiles, &q->smem);
+        if (q->smem > maxSmem_)
+            throw UnsupportedError(name + " (Conv " + str(p.inC) + "->" + str(p.outC) + ", " + str(p.kh) + "x" + str(p.kw) + "): needs " +
+                                   str(int64_t(q->smem)) + " bytes of shared memory per block, the device has " + str(int64_t(maxSmem_)));
         const int64_t ocp = int64_t(q->ocTiles) * q->nt * 8;
         std::vector<int8_t> dense(size_t(ocp * q->k), 0);
         std::vector<int32_t> tapSum(size_t(p.outC * taps), 0);
@@ -437,7 +441,8 @@ std::unique_ptr<GpuPlan::ShapeState> GpuPlan::build_state(int64_t n, int64_t h, 
             a.groups = p.groups; a.outPerGroup = p.outC / p.groups;
             if (q.bw8) {
                 st->windows[i].emplace_back(size_t(n * o.h * o.w * p.groups) * sizeof(int32_t), "window sums");
-                a.window = st->windows[i].back().as<int32_t>();
+                st->windows[i].emplace_back(size_t(n * in.h * in.w * p.groups) * sizeof(int32_t), "pixel sums");
+                a.window = st->windows[i][0].as<int32_t>();
             }
             a.e = e;
             int8Macs_ += double(o.h) * double(o.w) * double(p.outC) * double(p.inC / p.groups) * double(p.kh * p.kw);
@@ -504,7 +509,7 @@ void GpuPlan::launch_step(const Step& step, ShapeState& st, size_t i) {
             if (a.window) {
                 const ConvParams& p = desc_.ops[size_t(step.op)].conv;
                 launch_window_sums(a.in, a.n, a.h, a.w, a.cp, p.inC, p.groups, a.ho, a.wo, a.kh, a.kw, a.padT, a.padL,
-                                   const_cast<int32_t*>(a.window), stream_);
+                                   st.windows[i][1].as<int32_t>(), const_cast<int32_t*>(a.window), stream_);
             }
             launch_qconv(a, q.nt, q.smem, smCount_, stream_);
             break;

@@ -66,6 +66,7 @@ private:
     PlanDesc desc_;
     bool floatOnly_;
     int smCount_ = 0;
+    size_t maxSmem_ = 0;  // dynamic shared memory a block may opt into
     cudaStream_t stream_ = nullptr;
     std::vector<Step> steps_;
     std::vector<std::unique_ptr<QuantWeights>> qweights_;   // per op; set for quantized convs

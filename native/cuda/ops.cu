@@ -12,7 +12,19 @@ constexpr int kBlock = 256;
 
 unsigned blocks_for(long long count) { return static_cast<unsigned>(std::max<long long>(1, (count + kBlock - 1) / kBlock)); }
 
-__global__ void window_sums_kernel(const uint8_t* in, int n, int h, int w, int cp, int inC, int groups, int ho, int wo,
+// bw = 8, pass 1: per (image, pixel, group) the sum of the group's input codes (uint4 loads where the group allows)
+__global__ void pixel_sums_kernel(const uint8_t* in, long long pixels, int cp, int inC, int groups, int32_t* out) {
+    const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= pixels * groups) return;
+    const int g = static_cast<int>(i % groups), cg = inC / groups;
+    const uint8_t* q = in + (i / groups) * cp + g * cg;
+    int32_t sum = 0;
+    for (int c = 0; c < cg; c++) sum += q[c];
+    out[i] = sum;
+}
+
+// bw = 8, pass 2: per (image, out pixel, group) the pixel sums under the window, inside the image
+__global__ void window_sums_kernel(const int32_t* pixelSums, int n, int h, int w, int groups, int ho, int wo,
                                    int kh, int kw, int padT, int padL, int32_t* out) {
     const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
     const long long total = static_cast<long long>(n) * ho * wo * groups;
@@ -22,7 +34,6 @@ __global__ void window_sums_kernel(const uint8_t* in, int n, int h, int w, int c
     const int xo = static_cast<int>(p % wo);
     p /= wo;
     const int yo = static_cast<int>(p % ho), ni = static_cast<int>(p / ho);
-    const int cg = inC / groups;
     int32_t sum = 0;
     for (int r = 0; r < kh; r++) {
         const int iy = yo + r - padT;
@@ -30,8 +41,7 @@ __global__ void window_sums_kernel(const uint8_t* in, int n, int h, int w, int c
         for (int s = 0; s < kw; s++) {
             const int ix = xo + s - padL;
             if (ix < 0 || ix >= w) continue;
-            const uint8_t* q = in + ((static_cast<long long>(ni) * h + iy) * w + ix) * cp + g * cg;
-            for (int c = 0; c < cg; c++) sum += q[c];
+            sum += pixelSums[((static_cast<long long>(ni) * h + iy) * w + ix) * groups + g];
         }
     }
     out[i] = sum;
@@ -183,10 +193,13 @@ __global__ void image_bits_kernel(const double* sums, int n, double pixels, int 
 }  // namespace
 
 void launch_window_sums(const uint8_t* in, int32_t n, int32_t h, int32_t w, int32_t cp, int32_t inC, int32_t groups,
-                        int32_t ho, int32_t wo, int32_t kh, int32_t kw, int32_t padT, int32_t padL, int32_t* out,
-                        cudaStream_t s) {
+                        int32_t ho, int32_t wo, int32_t kh, int32_t kw, int32_t padT, int32_t padL, int32_t* pixelSums,
+                        int32_t* out, cudaStream_t s) {
+    const long long pixels = static_cast<long long>(n) * h * w;
+    pixel_sums_kernel<<<blocks_for(pixels * groups), kBlock, 0, s>>>(in, pixels, cp, inC, groups, pixelSums);
+    cuda_check(cudaGetLastError(), "pixel sums launch");
     window_sums_kernel<<<blocks_for(static_cast<long long>(n) * ho * wo * groups), kBlock, 0, s>>>(
-        in, n, h, w, cp, inC, groups, ho, wo, kh, kw, padT, padL, out);
+        pixelSums, n, h, w, groups, ho, wo, kh, kw, padT, padL, out);
     cuda_check(cudaGetLastError(), "window sums launch");
 }
 

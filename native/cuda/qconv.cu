@@ -53,7 +53,7 @@ __device__ __noinline__ double border_base(const QConvArgs& a, int oc, int y, in
 }
 
 template <int NT>
-__global__ void __launch_bounds__(kThreads) qconv_kernel(const QConvArgs a) {
+__global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
     extern __shared__ __align__(16) uint8_t smem[];
     const int haloW = kTileCols + a.kw - 1, hs = a.cp + 16, ws = a.k + 16;
     uint8_t* halo = smem;
@@ -134,32 +134,46 @@ __global__ void __launch_bounds__(kThreads) qconv_kernel(const QConvArgs a) {
                 }
             }
 
-        // epilogue: thread holds rows g, g+8 of each m16 tile and columns 2*t4, 2*t4+1 of each n8 tile
+        // epilogue, one m16 tile (16 pixels of the warp's row) at a time: each thread turns its accumulators (rows g,
+        // g+8; columns 2*t4, 2*t4+1 of each n8 tile) into exact float values in the warp's staging rows; then the warp
+        // finishes them four channels at a time (finish_values4: vector loads and stores of whole pixel runs)
         const int y = y0 + warp;
         if (y >= a.ho) continue;
         const double scale = a.scaleOfBits[a.e->bits[ni * a.e->ops + a.op]];
         const bool rowInside = y - a.padT >= 0 && y - a.padT + a.kh <= a.h;
+        constexpr int kStride = NT * 8 + 4;  // floats per staged pixel: 16-byte rows, spread over the banks
+        float* staged = reinterpret_cast<float*>(wsm + align16(size_t(NT) * 8 * ws)) + warp * 16 * kStride;
 #pragma unroll
-        for (int m = 0; m < 2; m++)
+        for (int m = 0; m < 2; m++) {
 #pragma unroll
             for (int half = 0; half < 2; half++) {
-                const int x = x0 + m * 16 + g + half * 8;
-                if (x >= a.wo) continue;
+                const int p = g + half * 8, x = x0 + m * 16 + p;
                 const bool inside = rowInside && x - a.padL >= 0 && x - a.padL + a.kw <= a.w;
+                const long long windowAt = ((static_cast<long long>(ni) * a.ho + y) * a.wo + min(x, a.wo - 1)) * a.groups;
 #pragma unroll
-                for (int j = 0; j < NT; j++)
+                for (int j = 0; j < NT; j++) {
+                    float v2[2];
 #pragma unroll
                     for (int q = 0; q < 2; q++) {
-                        const int oc = ocTile * NT * 8 + j * 8 + t4 * 2 + q;
-                        if (oc >= a.outC) continue;
+                        const int oc = min(ocTile * NT * 8 + j * 8 + t4 * 2 + q, a.outC - 1);  // padded columns: unused
                         int A = acc[m][j][half * 2 + q];
-                        if (a.window)
-                            A = 2 * A + a.window[((static_cast<long long>(ni) * a.ho + y) * a.wo + x) * a.groups + oc / a.outPerGroup];
-                        const double base = inside ? a.interiorBase[oc] : border_base(a, oc, y, x);
-                        const float v = __double2float_rn(__dadd_rn(__dmul_rn(scale, double(A)), base));
-                        finish_value(a.e, v, ni, y, x, oc, a.outC, a.ho, a.wo);
+                        if (a.window) A = 2 * A + a.window[windowAt + oc / a.outPerGroup];
+                        const double base = inside ? a.interiorBase[oc] : border_base(a, oc, y, min(x, a.wo - 1));
+                        v2[q] = __double2float_rn(__dadd_rn(__dmul_rn(scale, double(A)), base));
                     }
+                    *reinterpret_cast<float2*>(staged + p * kStride + j * 8 + t4 * 2) = make_float2(v2[0], v2[1]);
+                }
             }
+            __syncwarp();
+#pragma unroll 1
+            for (int i = lane; i < 16 * NT * 2; i += 32) {
+                const int p = i / (NT * 2), c4 = i % (NT * 2), x = x0 + m * 16 + p, oc = ocTile * NT * 8 + c4 * 4;
+                if (x >= a.wo || oc >= a.outC) continue;
+                finish_values4(a.e, *reinterpret_cast<const float4*>(staged + p * kStride + c4 * 4), min(4, a.outC - oc),
+                               ni, y, x, oc, a.outC, a.ho, a.wo);
+            }
+            __syncwarp();
+        }
     }
 }
 
@@ -178,12 +192,18 @@ void launch(const QConvArgs& a, size_t smem, int32_t smCount, cudaStream_t s) {
 
 }  // namespace
 
-void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, int32_t* nt, int32_t* ocTiles, size_t* smemBytes) {
+void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem, int32_t* nt, int32_t* ocTiles,
+                size_t* smemBytes) {
     const int tiles8 = (outC + 7) / 8;
     *nt = tiles8 >= 8 ? 8 : tiles8 >= 4 ? 4 : tiles8 >= 2 ? 2 : 1;
-    *ocTiles = (tiles8 + *nt - 1) / *nt;
     const size_t k = size_t(kh) * kw * cp;
-    *smemBytes = halo_bytes(kh, kw, cp) + size_t(*nt) * 8 * (k + 16);
+    for (;;) {
+        // halo, weights, and per warp 16 staged pixels of nt*8 + 4 floats (the epilogue)
+        *smemBytes = halo_bytes(kh, kw, cp) + align16(size_t(*nt) * 8 * (k + 16)) + size_t(kTileRows) * 16 * (*nt * 8 + 4) * sizeof(float);
+        if (*smemBytes <= maxSmem || *nt == 1) break;
+        *nt /= 2;  // fewer output channels per tile: a smaller weight slice
+    }
+    *ocTiles = (tiles8 + *nt - 1) / *nt;
 }
 
 void launch_qconv(const QConvArgs& a, int32_t nt, size_t smem, int32_t smCount, cudaStream_t s) {

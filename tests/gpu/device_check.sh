@@ -27,8 +27,7 @@ for m in edsr_baseline8_x2 srresnet8_x4; do
   step "fixtures $m"
   timeout 120 "$BIN/adabm_gpu_check" fixtures "$FIX" "$m" "$OUT" || status=1
 done
-step "torch check"
-for m in edsr_baseline8_x2 srresnet8_x4; do
+[[ ${SKIP_TORCH:-0} == 1 ]] || for m in edsr_baseline8_x2 srresnet8_x4; do
   f=$(ls "$FIX/$m"/*.float.f32 | head -1); name=$(basename "$f" .float.f32)
   shape=$(awk -v n="$name" '$1=="image" && $2==n {print $3","$4","$5}' "$FIX/$m/meta.txt")
   timeout 120 python3 bench/gpu/torch_baseline.py "$FIX/$m/plan.bin" --check "$FIX/$m/$name.in.f32" --shape "$shape" --expect "$f" || status=1
@@ -38,8 +37,18 @@ step "int8 bench EDSR-8 x2 1920x1080"
 timeout 150 "$BIN/adabm_gpu_check" bench "$E/plan.bin" "$E/baby.bits.i32" "$E/baby.in.f32" 3 256 256 1080 1920 1 40 1 || status=1
 timeout 120 "$BIN/adabm_gpu_check" bench "$E/plan.bin" "$E/baby.bits.i32" "$E/baby.in.f32" 3 256 256 1080 1920 4 40 1 || status=1
 timeout 120 "$BIN/adabm_gpu_check" bench "$E/plan.bin" "$E/baby.bits.i32" "$E/baby.in.f32" 3 256 256 1080 1920 1 40 2 || status=1
+[[ ${SKIP_TORCH:-0} == 1 ]] || {
 step "torch bench EDSR-8 x2 1920x1080"
 timeout 150 python3 bench/gpu/torch_baseline.py "$E/plan.bin" --height 1080 --width 1920 --batch 1 --batch 4 --dtype fp16 || status=1
 timeout 100 python3 bench/gpu/torch_baseline.py "$E/plan.bin" --height 1080 --width 1920 --batch 1 --dtype fp32 --repeats 3 || status=1
+}
+if [[ ${PROFILE:-0} == 1 ]]; then
+  step "ncu: one body conv of EDSR-8 (540x960 frame)"
+  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  timeout 120 "$NCU" --clock-control none --kernel-name regex:qconv_kernel --launch-skip 1 --launch-count 1 \
+    --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats --section SchedulerStats \
+    --section MemoryWorkloadAnalysis --section InstructionStats \
+    "$BIN/adabm_gpu_check" bench "$E/plan.bin" "$E/baby.bits.i32" "$E/baby.in.f32" 3 256 256 540 960 1 1 1 2>&1 | grep -v "^  step" | tail -150
+fi
 step "done: status $status"
 exit $status
