@@ -42,7 +42,7 @@ __host__ __device__ inline size_t halo_bytes(int kh, int kw, int cp) {
 }
 
 // s_w*l*S_in + bias for a pixel whose window leaves the image: S_in sums the tap sums of the taps inside it
-__device__ __noinline__ double border_base(const QConvArgs& a, int oc, int y, int x) {
+__device__ __forceinline__ double border_base(const QConvArgs& a, int oc, int y, int x) {
     const int r0 = max(0, a.padT - y), r1 = min(a.kh, a.h + a.padT - y);
     const int c0 = max(0, a.padL - x), c1 = min(a.kw, a.w + a.padL - x);
     const int32_t* t = a.tapSum + static_cast<long long>(oc) * a.kh * a.kw;
@@ -60,19 +60,22 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
     uint8_t* wsm = smem + halo_bytes(a.kh, a.kw, a.cp);
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int tilesX = (a.wo + kTileCols - 1) / kTileCols, tilesY = (a.ho + kTileRows - 1) / kTileRows;
-    const long long spatial = static_cast<long long>(a.n) * tilesX * tilesY;
+    const int spatial = a.n * tilesX * tilesY;  // launch_qconv checks that all tiles fit int32
     const uint32_t haloBase = static_cast<uint32_t>(__cvta_generic_to_shared(halo));
     const uint32_t wBase = static_cast<uint32_t>(__cvta_generic_to_shared(wsm));
     const int mi = lane >> 3, rr = lane & 7, g = lane >> 2, t4 = lane & 3;
     const int haloH = kTileRows + a.kh - 1, chunks = a.cp / 16, wChunks = a.k / 16;
+    constexpr int kStride = NT * 8 + 4;  // floats per staged pixel (epilogue): 16-byte rows, spread over the banks
+    float* stagedAll = reinterpret_cast<float*>(wsm + align16(size_t(NT) * 8 * ws));
+    double* baseSm = reinterpret_cast<double*>(stagedAll + kTileRows * 16 * kStride);  // interior base of the slice
     int loadedOc = -1;
 
-    for (long long t = blockIdx.x; t < spatial * a.ocTiles; t += gridDim.x) {
-        const int ocTile = static_cast<int>(t / spatial);
-        long long st = t % spatial;
-        const int tx = static_cast<int>(st % tilesX);
+    for (int t = blockIdx.x; t < spatial * a.ocTiles; t += gridDim.x) {
+        const int ocTile = t / spatial;
+        int st = t % spatial;
+        const int tx = st % tilesX;
         st /= tilesX;
-        const int ty = static_cast<int>(st % tilesY), ni = static_cast<int>(st / tilesY);
+        const int ty = st % tilesY, ni = st / tilesY;
         const int x0 = tx * kTileCols, y0 = ty * kTileRows;
         __syncthreads();  // the previous tile is done with shared memory
         if (ocTile != loadedOc) {
@@ -81,6 +84,8 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
                 const int row = i / wChunks, ch = i % wChunks;
                 *reinterpret_cast<uint4*>(wsm + row * ws + ch * 16) = src[static_cast<long long>(row) * wChunks + ch];
             }
+            for (int i = threadIdx.x; i < NT * 8; i += kThreads)
+                baseSm[i] = ocTile * NT * 8 + i < a.outC ? a.interiorBase[ocTile * NT * 8 + i] : 0.0;
             loadedOc = ocTile;
         }
         for (int i = threadIdx.x; i < haloH * haloW * chunks; i += kThreads) {
@@ -141,8 +146,7 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
         if (y >= a.ho) continue;
         const double scale = a.scaleOfBits[a.e->bits[ni * a.e->ops + a.op]];
         const bool rowInside = y - a.padT >= 0 && y - a.padT + a.kh <= a.h;
-        constexpr int kStride = NT * 8 + 4;  // floats per staged pixel: 16-byte rows, spread over the banks
-        float* staged = reinterpret_cast<float*>(wsm + align16(size_t(NT) * 8 * ws)) + warp * 16 * kStride;
+        float* staged = stagedAll + warp * 16 * kStride;
 #pragma unroll
         for (int m = 0; m < 2; m++) {
 #pragma unroll
@@ -158,7 +162,7 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
                         const int oc = min(ocTile * NT * 8 + j * 8 + t4 * 2 + q, a.outC - 1);  // padded columns: unused
                         int A = acc[m][j][half * 2 + q];
                         if (a.window) A = 2 * A + a.window[windowAt + oc / a.outPerGroup];
-                        const double base = inside ? a.interiorBase[oc] : border_base(a, oc, y, min(x, a.wo - 1));
+                        const double base = inside ? baseSm[j * 8 + t4 * 2 + q] : border_base(a, oc, y, min(x, a.wo - 1));
                         v2[q] = __double2float_rn(__dadd_rn(__dmul_rn(scale, double(A)), base));
                     }
                     *reinterpret_cast<float2*>(staged + p * kStride + j * 8 + t4 * 2) = make_float2(v2[0], v2[1]);
@@ -185,6 +189,7 @@ void launch(const QConvArgs& a, size_t smem, int32_t smCount, cudaStream_t s) {
     cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, qconv_kernel<NT>, kThreads, smem), "qconv occupancy");
     const long long tiles = static_cast<long long>(a.n) * ((a.wo + kTileCols - 1) / kTileCols) *
                             ((a.ho + kTileRows - 1) / kTileRows) * a.ocTiles;
+    if (tiles >= (1LL << 31)) throw UnsupportedError("qconv: " + std::to_string(tiles) + " output tiles exceed int32");
     const long long grid = std::min<long long>(tiles, static_cast<long long>(std::max(perSm, 1)) * smCount);
     qconv_kernel<NT><<<static_cast<unsigned>(grid), kThreads, smem, s>>>(a);
     cuda_check(cudaGetLastError(), "qconv launch");
@@ -198,8 +203,9 @@ void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem
     *nt = tiles8 >= 8 ? 8 : tiles8 >= 4 ? 4 : tiles8 >= 2 ? 2 : 1;
     const size_t k = size_t(kh) * kw * cp;
     for (;;) {
-        // halo, weights, and per warp 16 staged pixels of nt*8 + 4 floats (the epilogue)
-        *smemBytes = halo_bytes(kh, kw, cp) + align16(size_t(*nt) * 8 * (k + 16)) + size_t(kTileRows) * 16 * (*nt * 8 + 4) * sizeof(float);
+        // halo, weights, per warp 16 staged pixels of nt*8 + 4 floats (the epilogue), the slice's interior bases
+        *smemBytes = halo_bytes(kh, kw, cp) + align16(size_t(*nt) * 8 * (k + 16)) +
+                     size_t(kTileRows) * 16 * (*nt * 8 + 4) * sizeof(float) + size_t(*nt) * 8 * sizeof(double);
         if (*smemBytes <= maxSmem || *nt == 1) break;
         *nt /= 2;  // fewer output channels per tile: a smaller weight slice
     }
