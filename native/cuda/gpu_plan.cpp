@@ -146,6 +146,9 @@ void GpuPlan::analyse() {
     input.outTensor = 0;
     decide_outputs(input, skipped);
     steps_.push_back(input);
+    // tensors that are some step's final value: stored as float wherever a non-conv op (an absorbed add) reads them
+    std::vector<bool> stepFinal(tensors, false);
+    stepFinal[0] = true;
 
     for (size_t i = 0; i < ops; i++) {
         if (skipped[i]) continue;
@@ -164,8 +167,8 @@ void GpuPlan::analyse() {
                 bool ok = is_elementwise(next.kind);
                 if (next.kind == OpKind::Add || next.kind == OpKind::Sub) {
                     const uint32_t other = next.inputs[0] == cur ? next.inputs[1] : next.inputs[0];
-                    // the other operand must be stored already: the input, or the output of an earlier, unabsorbed step
-                    ok = other != cur && (other == 0 || (other - 1 < i && !skipped[other - 1]));
+                    // the other operand must be stored already: the final value of an earlier step (the input's too)
+                    ok = other != cur && stepFinal[other];
                 }
                 if (!ok) break;
                 step.chain.push_back(r[0]);
@@ -177,6 +180,7 @@ void GpuPlan::analyse() {
             step.kind = StepKind::Head;
         }
         decide_outputs(step, skipped);
+        stepFinal[size_t(step.outTensor)] = true;
         steps_.push_back(step);
     }
 

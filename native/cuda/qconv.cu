@@ -37,9 +37,19 @@ __device__ __forceinline__ void mma_u8s8(int (&d)[4], const uint32_t (&a)[4], ui
 
 __host__ __device__ constexpr size_t align16(size_t v) { return (v + 15) & ~size_t(15); }
 
-__host__ __device__ inline size_t halo_bytes(int kh, int kw, int cp) {
-    return align16(size_t(kTileRows + kh - 1) * size_t(kTileCols + kw - 1) * size_t(cp + 16));
+// one of the two halo buffers: the tile's input halo while it computes, the warps' staged values in its epilogue
+__host__ __device__ inline size_t halo_bytes(int kh, int kw, int cp, int nt) {
+    const size_t halo = size_t(kTileRows + kh - 1) * size_t(kTileCols + kw - 1) * size_t(cp + 16);
+    const size_t staged = size_t(kTileRows) * 16 * size_t(nt * 8 + 4) * sizeof(float);
+    return align16(halo > staged ? halo : staged);
 }
+
+// 16 bytes global -> shared without passing through registers; src_size 0 writes zeros (outside the image)
+__device__ __forceinline__ void cp_async16(uint32_t dst, const void* src, int srcSize) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" :: "r"(dst), "l"(src), "r"(srcSize) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+__device__ __forceinline__ void cp_async_wait_one() { asm volatile("cp.async.wait_group 1;\n" ::: "memory"); }
 
 // s_w*l*S_in + bias for a pixel whose window leaves the image: S_in sums the tap sums of the taps inside it
 __device__ __forceinline__ double border_base(const QConvArgs& a, int oc, int y, int x) {
@@ -52,33 +62,51 @@ __device__ __forceinline__ double border_base(const QConvArgs& a, int oc, int y,
     return __dadd_rn(__dmul_rn(a.borderCoef, double(sum)), double(a.bias[oc]));
 }
 
+// the halo of tile t (all input channels of rows y0-padT.. and columns x0-padL..) into a halo buffer, asynchronously
+__device__ __forceinline__ void issue_halo(const QConvArgs& a, int t, int spatial, int tilesX, int tilesY, uint32_t dst) {
+    const int st = t % spatial, tx = st % tilesX, ty = (st / tilesX) % tilesY, ni = st / tilesX / tilesY;
+    const int haloW = kTileCols + a.kw - 1, haloH = kTileRows + a.kh - 1, hs = a.cp + 16, chunks = a.cp / 16;
+    const int y0 = ty * kTileRows - a.padT, x0 = tx * kTileCols - a.padL;
+    for (int i = threadIdx.x; i < haloH * haloW * chunks; i += kThreads) {
+        const int pix = i / chunks, ch = i % chunks;
+        const int iy = y0 + pix / haloW, ix = x0 + pix % haloW;
+        const bool inside = iy >= 0 && iy < a.h && ix >= 0 && ix < a.w;
+        // code 0 outside the image: adds nothing (the border base corrects)
+        const uint8_t* src = inside ? a.in + ((static_cast<long long>(ni) * a.h + iy) * a.w + ix) * a.cp + ch * 16 : a.in;
+        cp_async16(dst + pix * hs + ch * 16, src, inside ? 16 : 0);
+    }
+}
+
 template <int NT>
 __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
     extern __shared__ __align__(16) uint8_t smem[];
     const int haloW = kTileCols + a.kw - 1, hs = a.cp + 16, ws = a.k + 16;
-    uint8_t* halo = smem;
-    uint8_t* wsm = smem + halo_bytes(a.kh, a.kw, a.cp);
+    const size_t haloSize = halo_bytes(a.kh, a.kw, a.cp, NT);
+    uint8_t* wsm = smem + 2 * haloSize;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int tilesX = (a.wo + kTileCols - 1) / kTileCols, tilesY = (a.ho + kTileRows - 1) / kTileRows;
     const int spatial = a.n * tilesX * tilesY;  // launch_qconv checks that all tiles fit int32
-    const uint32_t haloBase = static_cast<uint32_t>(__cvta_generic_to_shared(halo));
+    const int total = spatial * a.ocTiles;
+    const uint32_t smemBase = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
     const uint32_t wBase = static_cast<uint32_t>(__cvta_generic_to_shared(wsm));
     const int mi = lane >> 3, rr = lane & 7, g = lane >> 2, t4 = lane & 3;
-    const int haloH = kTileRows + a.kh - 1, chunks = a.cp / 16, wChunks = a.k / 16;
+    const int wChunks = a.k / 16;
     constexpr int kStride = NT * 8 + 4;  // floats per staged pixel (epilogue): 16-byte rows, spread over the banks
-    float* stagedAll = reinterpret_cast<float*>(wsm + align16(size_t(NT) * 8 * ws));
-    double* baseSm = reinterpret_cast<double*>(stagedAll + kTileRows * 16 * kStride);  // interior base of the slice
+    double* baseSm = reinterpret_cast<double*>(wsm + align16(size_t(NT) * 8 * ws));  // interior base of the slice
     int loadedOc = -1;
 
-    for (int t = blockIdx.x; t < spatial * a.ocTiles; t += gridDim.x) {
+    // software pipeline: while tile t computes, the halo of the block's next tile is on its way into the other buffer
+    if (static_cast<int>(blockIdx.x) < total) issue_halo(a, blockIdx.x, spatial, tilesX, tilesY, smemBase);
+    cp_async_commit();
+    int buf = 0;
+    for (int t = blockIdx.x; t < total; t += gridDim.x, buf ^= 1) {
         const int ocTile = t / spatial;
         int st = t % spatial;
         const int tx = st % tilesX;
         st /= tilesX;
         const int ty = st % tilesY, ni = st / tilesY;
         const int x0 = tx * kTileCols, y0 = ty * kTileRows;
-        __syncthreads();  // the previous tile is done with shared memory
-        if (ocTile != loadedOc) {
+        if (ocTile != loadedOc) {  // the previous tile ended with a barrier: nobody reads the weights now
             const uint4* src = reinterpret_cast<const uint4*>(a.weights + static_cast<long long>(ocTile) * NT * 8 * a.k);
             for (int i = threadIdx.x; i < NT * 8 * wChunks; i += kThreads) {
                 const int row = i / wChunks, ch = i % wChunks;
@@ -88,15 +116,12 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
                 baseSm[i] = ocTile * NT * 8 + i < a.outC ? a.interiorBase[ocTile * NT * 8 + i] : 0.0;
             loadedOc = ocTile;
         }
-        for (int i = threadIdx.x; i < haloH * haloW * chunks; i += kThreads) {
-            const int pix = i / chunks, ch = i % chunks;
-            const int iy = y0 - a.padT + pix / haloW, ix = x0 - a.padL + pix % haloW;
-            uint4 v = make_uint4(0, 0, 0, 0);  // code 0 outside the image: adds nothing (the border base corrects)
-            if (iy >= 0 && iy < a.h && ix >= 0 && ix < a.w)
-                v = reinterpret_cast<const uint4*>(a.in + ((static_cast<long long>(ni) * a.h + iy) * a.w + ix) * a.cp)[ch];
-            *reinterpret_cast<uint4*>(halo + pix * hs + ch * 16) = v;
-        }
-        __syncthreads();
+        if (t + static_cast<int>(gridDim.x) < total)
+            issue_halo(a, t + gridDim.x, spatial, tilesX, tilesY, smemBase + static_cast<uint32_t>((buf ^ 1) * haloSize));
+        cp_async_commit();
+        cp_async_wait_one();  // this thread's copies of tile t have landed
+        __syncthreads();      // everyone's have, and the weights
+        const uint32_t haloBase = smemBase + static_cast<uint32_t>(buf * haloSize);
 
         int acc[2][NT][4];
 #pragma unroll
@@ -142,11 +167,12 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
         // epilogue, one m16 tile (16 pixels of the warp's row) at a time: each thread turns its accumulators (rows g,
         // g+8; columns 2*t4, 2*t4+1 of each n8 tile) into exact float values in the warp's staging rows; then the warp
         // finishes them four channels at a time (finish_values4: vector loads and stores of whole pixel runs)
+        __syncthreads();  // every warp is done with the halo: its buffer takes the staged values
         const int y = y0 + warp;
-        if (y >= a.ho) continue;
+        if (y < a.ho) {
         const double scale = a.scaleOfBits[a.e->bits[ni * a.e->ops + a.op]];
         const bool rowInside = y - a.padT >= 0 && y - a.padT + a.kh <= a.h;
-        float* staged = stagedAll + warp * 16 * kStride;
+        float* staged = reinterpret_cast<float*>(smem + buf * haloSize) + warp * 16 * kStride;
 #pragma unroll
         for (int m = 0; m < 2; m++) {
 #pragma unroll
@@ -178,6 +204,8 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
             }
             __syncwarp();
         }
+        }
+        __syncthreads();  // the buffer is free for the halo the next iteration issues into it
     }
 }
 
@@ -203,9 +231,8 @@ void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem
     *nt = tiles8 >= 8 ? 8 : tiles8 >= 4 ? 4 : tiles8 >= 2 ? 2 : 1;
     const size_t k = size_t(kh) * kw * cp;
     for (;;) {
-        // halo, weights, per warp 16 staged pixels of nt*8 + 4 floats (the epilogue), the slice's interior bases
-        *smemBytes = halo_bytes(kh, kw, cp) + align16(size_t(*nt) * 8 * (k + 16)) +
-                     size_t(kTileRows) * 16 * (*nt * 8 + 4) * sizeof(float) + size_t(*nt) * 8 * sizeof(double);
+        // two halo buffers (each also holds the epilogue's staged values), weights, the slice's interior bases
+        *smemBytes = 2 * halo_bytes(kh, kw, cp, *nt) + align16(size_t(*nt) * 8 * (k + 16)) + size_t(*nt) * 8 * sizeof(double);
         if (*smemBytes <= maxSmem || *nt == 1) break;
         *nt /= 2;  // fewer output channels per tile: a smaller weight slice
     }
