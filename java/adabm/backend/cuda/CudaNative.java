@@ -114,7 +114,7 @@ final class CudaNative {
                 try {
                     Probe p = lib.probe();
                     device = p.text();
-                    reason = p.usable() ? null : "no usable CUDA device: " + (p.text().isEmpty() ? "(the probe gave no reason)" : p.text());
+                    reason = p.usable() ? null : p.text().isBlank() ? "no usable CUDA device (the probe gave no reason)" : p.text();
                 } catch (Throwable t) {
                     reason = device = "the CUDA device probe failed: " + t;
                 }

@@ -33,6 +33,8 @@ public final class CudaPlan implements Plan {
         final CudaNative lib;
         final MemorySegment handle;
         final IoSegments io;
+        final Arena bitsArena = Arena.ofShared();   // zero bits; old ones stay until close (they only grow, by doubling)
+        MemorySegment bits = MemorySegment.NULL;
 
         NativeState(CudaNative lib, MemorySegment handle) {
             this.lib = lib;
@@ -42,6 +44,7 @@ public final class CudaPlan implements Plan {
 
         @Override public void run() {
             io.close();
+            bitsArena.close();
             lib.destroy(handle);
         }
     }
@@ -71,11 +74,19 @@ public final class CudaPlan implements Plan {
             state.io.ensure(input.data.length, outLen);
             MemorySegment in = state.io.in(), out = state.io.out().asSlice(0, outLen * 4);
             MemorySegment.copy(input.data, 0, in, ValueLayout.JAVA_FLOAT, 0, input.data.length);
-            lib.run(state.handle, in, input.n, input.c, input.h, input.w, MemorySegment.NULL, MemorySegment.NULL, out, MemorySegment.NULL);
+            // a float plan has no quantized op, so every entry is ignored; the ABI wants bits or a bit map all the same
+            lib.run(state.handle, in, input.n, input.c, input.h, input.w, zeroBits(input.n), MemorySegment.NULL, out, MemorySegment.NULL);
             float[] result = new float[(int) outLen];
             MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
             return new Tensor(input.n, o.c(), o.h(), o.w(), result);
         }
+    }
+
+    /** n x op-count activation bits, all 0, grown to the largest batch seen (guarded: one run at a time). */
+    private MemorySegment zeroBits(int n) {
+        long bytes = 4L * n * compiledOps.size();
+        if (state.bits.byteSize() < bytes) state.bits = state.bitsArena.allocate(Math.max(bytes, 2 * state.bits.byteSize()), 4);
+        return state.bits.asSlice(0, bytes);
     }
 
     /** The last run's host-to-device, compute and device-to-host times. */
