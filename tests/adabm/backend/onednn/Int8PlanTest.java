@@ -85,7 +85,7 @@ public class Int8PlanTest {   // public: the cuda plan's tests reuse its models
      * K * 2^-24 of the products' magnitude for K taps - for these small nets under 1e-4 of the output range - where a
      * single moved code would move outputs by a whole activation step (~1e-2 of the range at 6 bits).
      */
-    static void assertFloatTail(Tensor expected, Tensor actual, String what) {
+    public static void assertFloatTail(Tensor expected, Tensor actual, String what) {
         float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE, worst = 0;
         for (float v : expected.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         for (int i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs(expected.data[i] - actual.data[i]));
