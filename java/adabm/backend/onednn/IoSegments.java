@@ -27,8 +27,14 @@ public final class IoSegments implements AutoCloseable {
     public void ensure(long inFloats, long outFloats) {
         if (in.byteSize() >= inFloats * 4 && out.byteSize() >= outFloats * 4) return;
         Arena fresh = arenas.get();
-        MemorySegment newIn = fresh.allocate(Math.max(inFloats * 4, in.byteSize()), 64);
-        MemorySegment newOut = fresh.allocate(Math.max(outFloats * 4, out.byteSize()), 64);
+        MemorySegment newIn, newOut;
+        try {
+            newIn = fresh.allocate(Math.max(inFloats * 4, in.byteSize()), 64);
+            newOut = fresh.allocate(Math.max(outFloats * 4, out.byteSize()), 64);
+        } catch (RuntimeException | OutOfMemoryError e) {   // pinned memory can run out: keep the old segments
+            fresh.close();
+            throw e;
+        }
         if (arena != null) arena.close();
         arena = fresh;
         in = newIn;
