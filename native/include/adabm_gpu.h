@@ -25,7 +25,7 @@ extern "C" {
 ADABM_API int32_t adabm_gpu_abi_version(void);
 ADABM_API const char* adabm_gpu_last_error(void);
 
-/* 1 when a CUDA device of compute capability >= 7.5 can run plans here, else 0 with the reason in reason (never a
+/* 1 when a CUDA device of compute capability >= 8.0 (int8 mma.sync m16n8k32) can run plans here, else 0 with the reason in reason (never a
  * negative code). The text says the device ("NVIDIA H200, sm_90, 132 SMs, 139 GiB") when it can. */
 ADABM_API int32_t adabm_gpu_probe(char* reason, size_t capacity);
 
