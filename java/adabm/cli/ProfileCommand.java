@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
                 "MACs = 64, AVX-512 64 MACs = 128; int8 VNNI (vpdpbusd, 2 per cycle) AVX2-VNNI 2x32 MACs = 128, AVX-512-VNNI",
                 "2x64 MACs = 256 ops/cycle.",
                 "Where a CUDA GPU is usable (the cuda backend), the same plans run on it too: per-step times from CUDA events",
-                "(medians), GOPS, and each run's split into copies and compute; otherwise one line says why they are skipped."})
+                "(medians), GOPS, and each run's split into copies and compute; otherwise one line says why they are skipped.",
+                "Where libadabm_native does not load but a GPU is usable, the GPU rows run alone."})
 final class ProfileCommand implements Callable<Integer> {
     @Mixin ProfileInputs inputs;
 
@@ -45,13 +46,21 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         OutputPaths.check("--json", json);
-        if (ProfileNative.failure() != null) throw new BackendUnavailableException("profiling needs the native library: " + ProfileNative.failure());
+        String noCpu = ProfileNative.failure(), noGpu = GpuProfiler.unavailableReason();
+        if (noCpu != null && noGpu != null)
+            throw new BackendUnavailableException("profiling needs the native library: " + noCpu + "; and the GPU rows: " + noGpu);
         Set<IsaLevel> wanted = new java.util.TreeSet<>();   // lowest level first, each once
         if (isas == null) wanted.addAll(List.of(IsaLevel.values()));
         else for (String s : isas) wanted.add(IsaLevel.parse(s));
         ProfileInputs.Loaded loaded = inputs.load();   // every input error surfaces here, typed, before any child starts
         Set<String> flags = IsaLevel.cpuFlags();
         List<String> skipped = new ArrayList<>();
+        if (noCpu != null) {   // a GPU machine without oneDNN: the GPU rows only
+            String why = "CPU levels skipped: " + noCpu;
+            skipped.add(why);
+            System.out.println(why);
+            wanted.clear();
+        }
         List<IsaProfile> profiles = new ArrayList<>();
         for (IsaLevel level : wanted) {
             if (!level.supportedBy(flags)) {
@@ -69,7 +78,6 @@ final class ProfileCommand implements Callable<Integer> {
         }
         System.out.print(ProfileReport.summary(profiles));
         GpuProfile gpu = null;
-        String noGpu = GpuProfiler.unavailableReason();
         if (noGpu == null) {
             System.err.println("profiling on the GPU ...");
             gpu = GpuProfiler.profile(loaded.graph(), loaded.quant(), loaded.image(), inputs.repeats);
