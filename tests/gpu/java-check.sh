@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# On a GPU machine without Java (after tests/gpu/java-bundle.sh made target/gpu-bundle elsewhere and it was carried
-# here): builds libadabm_cuda.so from native/cuda with CMake and nvcc, then runs the cuda backend's Java tests
-# (adabm.backend.cuda.DeviceTestMain: CudaAvailabilityTest, CudaPlanGpuTest) on the bundled JRE against it.
-# Usage: tests/gpu/java-check.sh  (from the repo root; exit status 1 when a test failed)
+# On a GPU machine without Java, with target/gpu-bundle.tar.xz from tests/gpu/java-bundle.sh carried here: unpacks
+# it, makes sure libadabm_cuda.so runs here (the bundled one, else one built here from native/cuda with CMake and
+# nvcc, e.g. for an older driver), then runs the cuda backend's Java tests (adabm.backend.cuda.DeviceTestMain:
+# CudaAvailabilityTest, CudaPlanGpuTest) on the bundled JRE. Usage: tests/gpu/java-check.sh  (from the repo root;
+# exit status 1 when a test failed). Afterwards "$JAVA" and "$B" (the bundle) serve other runs (adabm.cli.Main).
 set -euo pipefail
 B=target/gpu-bundle
+[ -d "$B/jre" ] || tar -C target -xJf target/gpu-bundle.tar.xz
 mkdir -p "$B/native"
-cmake -S native/cuda -B target/gpu-build -DADABM_NATIVE_OUT="$PWD/$B/native" -DCMAKE_BUILD_TYPE=Release > target/gpu-cmake.log
-cmake --build target/gpu-build -j"$(nproc)" --target adabm_cuda >> target/gpu-cmake.log
-"$B/jre/bin/java" --enable-native-access=ALL-UNNAMED -Xss8m -Xmx8g -Dadabm.native.dir="$PWD/$B/native" \
-    -cp "$B/lib/*" adabm.backend.cuda.DeviceTestMain "$@"
+JAVA=("$B/jre/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xss8m -Xmx16g
+      -Dadabm.native.dir="$PWD/$B/native" -cp "$B/lib/*")
+if ! "${JAVA[@]}" adabm.backend.cuda.DeviceTestMain --probe; then
+    echo "building libadabm_cuda.so here (the bundled one does not run)"
+    cmake -S native/cuda -B target/gpu-build -DADABM_NATIVE_OUT="$PWD/$B/native" -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_CUDA_ARCHITECTURES=native > target/gpu-cmake.log
+    cmake --build target/gpu-build -j"$(nproc)" --target adabm_cuda >> target/gpu-cmake.log
+fi
+"${JAVA[@]}" adabm.backend.cuda.DeviceTestMain "$@"

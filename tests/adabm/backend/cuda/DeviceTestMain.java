@@ -13,11 +13,16 @@ import org.opentest4j.TestAbortedException;
  * tests/gpu/java-check.sh): every {@link Test} method of the given classes (default: this package's two test classes)
  * on a fresh instance, in name order; a failed assumption counts as skipped. Prints one line per test and exits 1 when
  * any test failed. These tests use no JUnit extensions (no @TempDir, no @BeforeEach), so nothing else is needed.
+ * With the single argument --probe: prints the device (or why there is none) and exits 0 when plans can run here.
  */
 public final class DeviceTestMain {
     private DeviceTestMain() { }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--probe")) {   // exit 0 when GPU plans can run here
+            System.out.println("device: " + CudaNative.device());
+            System.exit(CudaNative.unavailableReason() == null ? 0 : 2);
+        }
         String[] classes = args.length > 0 ? args : new String[] {CudaAvailabilityTest.class.getName(), CudaPlanGpuTest.class.getName()};
         int passed = 0, skipped = 0, failed = 0;
         System.out.println("device: " + CudaNative.device());
