@@ -4,17 +4,19 @@
 # libraries touch; libjvm stripped), the project's main and test classes as jars, the dependency jars the CLI and
 # the cuda backend's tests load (JUnit's API for the assertions, gson, picocli, protobuf), and libadabm_cuda.so when
 # this machine built one (java-check.sh rebuilds it there when it does not run). No oneDNN: on the GPU machine the
-# tests compare against the pure-Java oracles (see CudaPlanGpuTest). Extra files for that machine (a data set, an
-# artifact) can be put under target/gpu-bundle/extra/ before running this. xz keeps the carried file far under the
-# 64 MiB a device run may carry. Usage: tests/gpu/java-bundle.sh  (from the repo root)
+# tests compare against the pure-Java oracles (see CudaPlanGpuTest). Each argument (a file or folder: a data set, an
+# artifact, a model) is copied into the bundle's extra/ for tests/gpu/java-cli.sh there. xz keeps the carried file
+# under the 64 MiB a device run may carry (about 43 MB with Set5's X2 images).
+# Usage: tests/gpu/java-bundle.sh [FILE_OR_FOLDER...]  (from the repo root)
 set -euo pipefail
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
 export JAVA_HOME
 B=target/gpu-bundle
 mvn -q -o test-compile
 mvn -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/gpu-classpath.txt
-rm -rf "$B/jre" "$B/lib" "$B/native" target/gpu-bundle.tar.xz
-mkdir -p "$B/lib" "$B/native"
+rm -rf "$B" target/gpu-bundle.tar.xz
+mkdir -p "$B/lib" "$B/native" "$B/extra"
+for extra in "$@"; do cp -r "$extra" "$B/extra/"; done
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.desktop,java.logging,jdk.unsupported --strip-debug --no-header-files \
     --no-man-pages --compress=zip-9 --output "$B/jre"
 command -v strip > /dev/null && strip --strip-unneeded "$B/jre/lib/server/libjvm.so"

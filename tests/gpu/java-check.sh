@@ -3,7 +3,7 @@
 # it, makes sure libadabm_cuda.so runs here (the bundled one, else one built here from native/cuda with CMake and
 # nvcc, e.g. for an older driver), then runs the cuda backend's Java tests (adabm.backend.cuda.DeviceTestMain:
 # CudaAvailabilityTest, CudaPlanGpuTest) on the bundled JRE. Usage: tests/gpu/java-check.sh  (from the repo root;
-# exit status 1 when a test failed). Afterwards "$JAVA" and "$B" (the bundle) serve other runs (adabm.cli.Main).
+# exit status 1 when a test failed). Then tests/gpu/java-cli.sh runs the CLI on the same bundle.
 set -euo pipefail
 B=target/gpu-bundle
 [ -d "$B/jre" ] || tar -C target -xJf target/gpu-bundle.tar.xz
