@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * The GPU twin of {@link Int8Plan}: a quantized model compiled once (version-2 description) into a GPU plan whose
  * quantized convs are exact integer convs (u8 codes x s8 weight codes on tensor cores, the CPU plan's exact epilogue),
- * so its output equals {@link Int8Plan}'s (EXACT mode) bit for bit. A whole batch runs in one native call.
+ * so by the library's contract (adabm_gpu.h) its output equals {@link Int8Plan}'s (EXACT mode) bit for bit, which
+ * CudaPlanGpuTest checks on a GPU. A whole batch runs in one native call.
  *
  * <p>{@link #run(Tensor)} hands the model's image bit map to the device, which computes each image's complexity and
  * offset there; the offsets come back with the output ({@link FakeQuantRunner.Forward#imageOffsets()}).
