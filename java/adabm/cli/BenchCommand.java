@@ -9,6 +9,7 @@ import adabm.perf.BenchRows;
 import adabm.quant.QuantModel;
 import adabm.quant.artifact.QuantArtifact;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Option;
                 "Rows (--rows): onednn-fp32 (float32 plan), java-fq (Java reference, fake-quant), onednn-fq (fake-quant on",
                 "oneDNN float kernels), onednn-int8 (the native integer plan of the artifact); java-fq@K / onednn-fq@K run",
                 "every image at image offset K (what a static QDQ",
-                "export of offset K approximates). ONNX Runtime rows run from bench/ (bench/run BackendComparison)."})
+                "export of offset K approximates); cuda-fp32 / cuda-int8: the GPU plans (cuda backend), added to the default",
+                "rows where a CUDA GPU is usable (else one line says why they are skipped), each with its last run's split into",
+                "copies and compute. ONNX Runtime rows run from bench/ (bench/run BackendComparison)."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin ModelFileOptions model;
 
@@ -35,7 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "threads per backend (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--rows", split = ",", description = "rows to run, comma-separated (default: onednn-fp32, plus java-fq and onednn-int8 with --quant)")
+    @Option(names = "--rows", split = ",", description = "rows to run, comma-separated (default: onednn-fp32, plus java-fq and onednn-int8 with --quant; "
+            + "cuda-fp32 and with --quant cuda-int8 where a GPU is usable)")
     List<String> rows;
 
     @Option(names = "--repeats", defaultValue = "5", description = "timed runs per image and row (default: ${DEFAULT-VALUE})")
@@ -54,16 +58,22 @@ final class BenchCommand implements Callable<Integer> {
         Graph g = model.load();
         int scale = model.scale(g);
         QuantModel qm = quant == null ? null : QuantArtifact.read(quant, g, model.model.toString()).model();
-        List<String> names = rows != null ? rows : qm == null ? BenchRows.DEFAULT_FLOAT : BenchRows.DEFAULT_QUANT;
+        List<String> names = new ArrayList<>(rows != null ? rows : qm == null ? BenchRows.DEFAULT_FLOAT : BenchRows.DEFAULT_QUANT);
+        String noGpu = rows == null ? BenchRows.gpuUnavailableReason() : null;
+        if (rows == null && noGpu == null) names.addAll(qm == null ? BenchRows.DEFAULT_GPU_FLOAT : BenchRows.DEFAULT_GPU_QUANT);
         Dataset set = Dataset.open(data);
         List<BenchRow> open = BenchRows.open(names, new BenchRows.Context(g, qm, threads));
         List<BackendBench.Result> results;
+        List<String> notes = new ArrayList<>();
         try {
             results = BackendBench.run(open, g, set, scale, settings, System.err);
+            for (BenchRow r : open) if (r.note() != null) notes.add(r.note());
         } finally {
             for (BenchRow r : open) r.close();
         }
         System.out.print(BackendBench.table(results));
+        notes.forEach(System.out::println);
+        if (noGpu != null) System.out.println("GPU rows skipped: " + noGpu);
         System.out.printf("(%s%s, %s x%d, %d thread(s), %d repeats)%n", model.model.getFileName(),
                 quant == null ? "" : " + " + quant.getFileName(), set.name(), scale, threads, repeats);
         if (json != null) {

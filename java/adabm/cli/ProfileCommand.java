@@ -2,6 +2,8 @@ package adabm.cli;
 
 import adabm.backend.BackendUnavailableException;
 import adabm.io.AtomicFiles;
+import adabm.perf.GpuProfile;
+import adabm.perf.GpuProfiler;
 import adabm.perf.IsaLevel;
 import adabm.perf.IsaProfile;
 import adabm.perf.IsaProfileLauncher;
@@ -29,7 +31,10 @@ import picocli.CommandLine.Option;
                 "(1 per cycle). ops/cycle per core assumes 2 vector multiply/FMA pipes: fp32 AVX2 2x8 lanes x2 (FMA) = 32,",
                 "AVX-512 2x16x2 = 64; int8 without VNNI (vpmaddubsw + vpmaddwd, two instructions per vector of MACs) AVX2 32",
                 "MACs = 64, AVX-512 64 MACs = 128; int8 VNNI (vpdpbusd, 2 per cycle) AVX2-VNNI 2x32 MACs = 128, AVX-512-VNNI",
-                "2x64 MACs = 256 ops/cycle."})
+                "2x64 MACs = 256 ops/cycle.",
+                "Where a CUDA GPU is usable (the cuda backend), the same plans run on it too: per-step times from CUDA events",
+                "(medians), GOPS, and each run's split into copies and compute; otherwise one line says why they are skipped.",
+                "Where libadabm_native does not load but a GPU is usable, the GPU rows run alone."})
 final class ProfileCommand implements Callable<Integer> {
     @Mixin ProfileInputs inputs;
 
@@ -41,13 +46,21 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         OutputPaths.check("--json", json);
-        if (ProfileNative.failure() != null) throw new BackendUnavailableException("profiling needs the native library: " + ProfileNative.failure());
+        String noCpu = ProfileNative.failure(), noGpu = GpuProfiler.unavailableReason();
+        if (noCpu != null && noGpu != null)
+            throw new BackendUnavailableException("profiling needs the native library: " + noCpu + "; and the GPU rows: " + noGpu);
         Set<IsaLevel> wanted = new java.util.TreeSet<>();   // lowest level first, each once
         if (isas == null) wanted.addAll(List.of(IsaLevel.values()));
         else for (String s : isas) wanted.add(IsaLevel.parse(s));
-        inputs.load();   // every input error surfaces here, typed, before any child starts
+        ProfileInputs.Loaded loaded = inputs.load();   // every input error surfaces here, typed, before any child starts
         Set<String> flags = IsaLevel.cpuFlags();
         List<String> skipped = new ArrayList<>();
+        if (noCpu != null) {   // a GPU machine without oneDNN: the GPU rows only
+            String why = "CPU levels skipped: " + noCpu;
+            skipped.add(why);
+            System.out.println(why);
+            wanted.clear();
+        }
         List<IsaProfile> profiles = new ArrayList<>();
         for (IsaLevel level : wanted) {
             if (!level.supportedBy(flags)) {
@@ -64,14 +77,25 @@ final class ProfileCommand implements Callable<Integer> {
             System.out.println();
         }
         System.out.print(ProfileReport.summary(profiles));
+        GpuProfile gpu = null;
+        if (noGpu == null) {
+            System.err.println("profiling on the GPU ...");
+            gpu = GpuProfiler.profile(loaded.graph(), loaded.quant(), loaded.image(), inputs.repeats);
+            System.out.println();
+            System.out.print(ProfileReport.gpuTable(gpu));
+        } else {
+            String why = "GPU rows skipped: " + noGpu;
+            skipped.add(why);
+            System.out.println(why);
+        }
         if (json != null) {
-            AtomicFiles.writeString(json, ProfileJson.pretty(document(profiles, skipped)));
+            AtomicFiles.writeString(json, ProfileJson.pretty(document(profiles, gpu, skipped)));
             System.out.println("JSON: " + json);
         }
         return 0;
     }
 
-    private JsonObject document(List<IsaProfile> profiles, List<String> skipped) {
+    private JsonObject document(List<IsaProfile> profiles, GpuProfile gpu, List<String> skipped) {
         JsonObject root = new JsonObject();
         root.addProperty("model", inputs.model.model.toString());
         if (inputs.quant != null) root.addProperty("quant", inputs.quant.toString());
@@ -84,6 +108,7 @@ final class ProfileCommand implements Callable<Integer> {
         JsonArray a = new JsonArray();
         for (IsaProfile p : profiles) a.add(ProfileJson.toJson(p));
         root.add("profiles", a);
+        if (gpu != null) root.add("gpu", ProfileJson.toJson(gpu));
         return root;
     }
 }

@@ -30,11 +30,19 @@ public final class BenchRows {
         KINDS.put("java-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new JavaConvKernels(c.threads()))));
         KINDS.put("onednn-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new OneDnnConvKernels(c.threads()))));
         KINDS.put("onednn-int8", new Kind(true, c -> new Int8PlanRow(c.quant(), c.threads())));
+        KINDS.put("cuda-fp32", new Kind(false, c -> new FloatPlanRow("cuda", c.graph(), c.threads())));
+        KINDS.put("cuda-int8", new Kind(true, c -> new CudaInt8PlanRow(c.quant())));
     }
 
     /** Rows run when --rows is not given: float only, or with --quant the quantized rows too. */
     public static final List<String> DEFAULT_FLOAT = List.of("onednn-fp32");
     public static final List<String> DEFAULT_QUANT = List.of("java-fq", "onednn-fp32", "onednn-int8");
+    /** Added to the default rows where the cuda backend is available. */
+    public static final List<String> DEFAULT_GPU_FLOAT = List.of("cuda-fp32");
+    public static final List<String> DEFAULT_GPU_QUANT = List.of("cuda-fp32", "cuda-int8");
+
+    /** Why the GPU rows cannot run here, or null when they can. */
+    public static String gpuUnavailableReason() { return adabm.backend.cuda.CudaInt8Plan.unavailableReason(); }
 
     public static List<String> names() { return List.copyOf(KINDS.keySet()); }
 

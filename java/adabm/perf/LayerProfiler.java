@@ -25,6 +25,14 @@ public final class LayerProfiler {
      *                the tensor of the batch norm they absorbed, which has the conv's shape)
      */
     public static List<LayerProfile> profile(Supplier<List<StepTime>> run, int repeats, Graph g, int h, int w, Machine machine) {
+        return profile(run, repeats, g, h, w, int8 -> PeakOps.peakOpsPerSecond(machine.isa(), int8, machine.cores(), machine.clockHz()));
+    }
+
+    /** The peak ops/s that applies to a conv step of the given precision (0: not known, no share of peak). */
+    public interface Peak { double opsPerSecond(boolean int8); }
+
+    /** As above, with the peak given directly (the GPU plans: no ISA level, peak not known here). */
+    public static List<LayerProfile> profile(Supplier<List<StepTime>> run, int repeats, Graph g, int h, int w, Peak peakOf) {
         if (repeats < 1) throw new IllegalArgumentException("repeats must be positive, got " + repeats);
         List<StepTime> first = run.get();   // warm-up
         double[][] ms = new double[first.size()][repeats];
@@ -44,7 +52,7 @@ public final class LayerProfiler {
             if (s.kind().conv() && s.op() instanceof Op.Conv2d c) {
                 Graph.Shape o = shapes.get(c.output());
                 macs = c.macsPerPixel() * o.h() * o.w();
-                peak = PeakOps.peakOpsPerSecond(machine.isa(), s.kind() == StepTime.Kind.INT8_CONV, machine.cores(), machine.clockHz());
+                peak = peakOf.opsPerSecond(s.kind() == StepTime.Kind.INT8_CONV);
                 geometry = geometry(c);
             }
             rows.add(new LayerProfile(s.opIndex(), name(s, k == 0), s.kind().label(), s.implementation(), geometry, median(ms[k]), macs, peak));

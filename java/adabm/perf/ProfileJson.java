@@ -1,5 +1,6 @@
 package adabm.perf;
 
+import adabm.backend.cuda.CudaTimes;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -41,6 +42,31 @@ public final class ProfileJson {
         return o;
     }
 
+    /** {"device", "repeats", "image", "runs": [{precision, total_ms, h2d_ms, compute_ms, d2h_ms, rows}]} */
+    public static JsonObject toJson(GpuProfile p) {
+        JsonObject o = new JsonObject();
+        o.addProperty("device", p.device());
+        o.addProperty("repeats", p.repeats());
+        o.addProperty("image", p.image());
+        JsonArray runs = new JsonArray();
+        for (int i = 0; i < p.runs().size(); i++) {
+            PrecisionProfile r = p.runs().get(i);
+            CudaTimes t = p.splits().get(i);
+            JsonObject run = new JsonObject();
+            run.addProperty("precision", r.precision());
+            run.addProperty("total_ms", r.totalMs());
+            run.addProperty("h2d_ms", t.h2dMs());
+            run.addProperty("compute_ms", t.computeMs());
+            run.addProperty("d2h_ms", t.d2hMs());
+            JsonArray rows = new JsonArray();
+            for (LayerProfile l : r.rows()) rows.add(toJson(l));
+            run.add("rows", rows);
+            runs.add(run);
+        }
+        o.add("runs", runs);
+        return o;
+    }
+
     private static JsonObject toJson(LayerProfile l) {
         JsonObject o = new JsonObject();
         o.addProperty("op", l.op());
@@ -53,7 +79,7 @@ public final class ProfileJson {
         o.addProperty("peak_ops_per_s", l.peakOpsPerS());
         if (l.conv()) {
             o.addProperty("gops", l.gops());
-            o.addProperty("peak_share", l.peakShare());
+            if (l.peakOpsPerS() > 0) o.addProperty("peak_share", l.peakShare());   // GPU rows: peak not known
         }
         return o;
     }

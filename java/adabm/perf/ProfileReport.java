@@ -1,5 +1,6 @@
 package adabm.perf;
 
+import adabm.backend.cuda.CudaTimes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,24 @@ public final class ProfileReport {
                         clip(l.name(), 30), l.kind(), l.geometry(), clip(l.kernel(), 48), l.ms(),
                         l.conv() ? String.format(Locale.ROOT, "%.2f", l.gops()) : "",
                         l.conv() ? String.format(Locale.ROOT, "%.1f%%", 100 * l.peakShare()) : ""));
+        }
+        return b.toString();
+    }
+
+    /** The GPU plans' per-step tables (as {@link #table}, without a share of peak) and each run's time split. */
+    public static String gpuTable(GpuProfile p) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "== GPU: %s ==%n", p.device()));
+        for (int i = 0; i < p.runs().size(); i++) {
+            PrecisionProfile r = p.runs().get(i);
+            CudaTimes t = p.splits().get(i);
+            b.append(String.format(Locale.ROOT, "%s, %s: %.3f ms in %d steps (median of %d runs per step); last run: copy in %.3f ms, "
+                    + "compute %.3f ms, copy out %.3f ms%n", r.precision(), p.image(), r.totalMs(), r.rows().size(), p.repeats(),
+                    t.h2dMs(), t.computeMs(), t.d2hMs()));
+            b.append(String.format(Locale.ROOT, "%4s  %-30s %-13s %-12s %-48s %9s %8s%n", "op", "layer", "kind", "geometry", "kernel", "ms", "GOPS"));
+            for (LayerProfile l : r.rows())
+                b.append(String.format(Locale.ROOT, "%4s  %-30s %-13s %-12s %-48s %9.3f %8s%n", l.op() < 0 ? "-" : Integer.toString(l.op()),
+                        clip(l.name(), 30), l.kind(), l.geometry(), clip(l.kernel(), 48), l.ms(),
+                        l.conv() ? String.format(Locale.ROOT, "%.1f", l.gops()) : ""));
         }
         return b.toString();
     }

@@ -90,6 +90,26 @@ class BenchCommandTest {
         assertTrue(r.err().contains("needs a quantized model (--quant)"), r.err());
     }
 
+    /** Default rows: the cuda row joins where a GPU is usable; elsewhere one line says why it is skipped. */
+    @Test void defaultRowsAddTheGpuRowOrSayWhyNot() throws Exception {
+        assumeTrue(Backends.get("onednn").availability().available(), "onednn unavailable");
+        Path set = TinyData.dataset(tmp.resolve("Tiny"), 1, 36, 40, 2, 5);
+        Path json = tmp.resolve("bench.json");
+        CliTest.Run r = CliTest.run("bench", "--model", ExportCommandTest.model().toString(), "--data", set.toString(),
+                "--repeats", "1", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("rows").asList().stream()
+                .map(e -> e.getAsJsonObject().get("backend").getAsString() + "/" + e.getAsJsonObject().get("precision").getAsString()).toList();
+        String noGpu = adabm.backend.cuda.CudaInt8Plan.unavailableReason();
+        if (noGpu != null) {
+            assertEquals(List.of("onednn/float32"), rows);
+            assertTrue(r.out().contains("GPU rows skipped: " + noGpu), r.out());
+        } else {
+            assertEquals(List.of("onednn/float32", "cuda/float32"), rows);
+            assertTrue(r.out().contains("cuda/float32 last run: copy in"), r.out());
+        }
+    }
+
     private static double meanPsnr(JsonObject evalJson) {
         return evalJson.getAsJsonObject("mean").get("psnr").getAsDouble();
     }

@@ -81,6 +81,22 @@ class ProfileCommandTest {
             }
             assertEquals(g.convs().stream().map(adabm.graph.Op::name).toList(), convNames, "one row per conv, in order");
         }
+        String noGpu = adabm.perf.GpuProfiler.unavailableReason();
+        if (noGpu != null) {
+            assertTrue(r.out().contains("GPU rows skipped: " + noGpu), r.out());
+            assertTrue(root.getAsJsonArray("skipped").asList().stream().anyMatch(e -> e.getAsString().equals("GPU rows skipped: " + noGpu)));
+            assertFalse(root.has("gpu"));
+        } else {   // the GPU plans of both precisions, one conv row per conv each
+            assertTrue(r.out().contains("== GPU: "), r.out());
+            JsonArray gpuRuns = root.getAsJsonObject("gpu").getAsJsonArray("runs");
+            assertEquals(2, gpuRuns.size());
+            for (JsonElement re : gpuRuns) {
+                assertTrue(re.getAsJsonObject().get("compute_ms").getAsDouble() > 0, re.toString());
+                long convRows = re.getAsJsonObject().getAsJsonArray("rows").asList().stream()
+                        .filter(e -> e.getAsJsonObject().get("kind").getAsString().endsWith("conv")).count();
+                assertEquals(g.convs().size(), convRows, re.toString());
+            }
+        }
     }
 
     @Test void badInputGivesTypedErrors() throws Exception {

@@ -131,7 +131,11 @@ public final class Int8Plan implements AutoCloseable {
         this.guard = new NativeGuard(this, state, "integer plan for " + graph.name());
     }
 
-    private static void checkBits(QuantModel model) {
+    /**
+     * UnsupportedOpException when a layer's bits fall outside 2..8 for an image offset the bit map can give (what the
+     * integer kernels run; the cuda integer plan checks the same).
+     */
+    public static void checkBits(QuantModel model) {
         for (LayerQuant layer : model.layers()) {
             if (!layer.kind().quantized()) continue;
             if (layer.weightBits() < Quantizers.MIN_BITS || layer.weightBits() > Quantizers.MAX_BITS)

@@ -5,6 +5,8 @@ import adabm.AdabmException;
 /** A failure reported by libadabm_native: its negative ADABM_E_* code and the native message. */
 public final class NativeException extends AdabmException {
     public static final int INVALID_ARGUMENT = -1, BAD_PLAN = -2, SHAPE = -3, ONEDNN = -4, OUT_OF_MEMORY = -5, INTERNAL = -6;
+    /** Codes of libadabm_cuda (adabm_gpu.h); the cuda backend maps NO_DEVICE and UNSUPPORTED to their own types. */
+    public static final int CUDA = -7, NO_DEVICE = -8, UNSUPPORTED = -9;
 
     private final int code;
 
@@ -15,7 +17,7 @@ public final class NativeException extends AdabmException {
 
     public int code() { return code; }
 
-    static String codeName(int code) {
+    public static String codeName(int code) {
         return switch (code) {
             case INVALID_ARGUMENT -> "invalid argument";
             case BAD_PLAN -> "bad plan description";
@@ -23,6 +25,9 @@ public final class NativeException extends AdabmException {
             case ONEDNN -> "oneDNN";
             case OUT_OF_MEMORY -> "out of memory";
             case INTERNAL -> "internal";
+            case CUDA -> "CUDA";
+            case NO_DEVICE -> "no CUDA device";
+            case UNSUPPORTED -> "unsupported";
             default -> "code " + code;
         };
     }

@@ -6,13 +6,13 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * What a Java owner of native state needs around every call: one call at a time, a clear error once closed, the
  * native state freed exactly once by {@link #close()} or, for an owner dropped unclosed, by a Cleaner. The state to
- * free must not reference the owner (or the Cleaner never runs).
+ * free must not reference the owner (or the Cleaner never runs). Shared by the native backends (onednn, cuda).
  */
-final class NativeGuard {
+public final class NativeGuard {
     private static final Cleaner CLEANER = Cleaner.create();
 
     /** The lock held by one call; closing releases it. */
-    interface Held extends AutoCloseable { @Override void close(); }
+    public interface Held extends AutoCloseable { @Override void close(); }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Cleaner.Cleanable cleanable;
@@ -20,13 +20,13 @@ final class NativeGuard {
     private boolean closed;
 
     /** @param name what the error of a closed owner calls it ("onednn plan for edsr", ...) */
-    NativeGuard(Object owner, Runnable free, String name) {
+    public NativeGuard(Object owner, Runnable free, String name) {
         this.cleanable = CLEANER.register(owner, free);
         this.name = name;
     }
 
     /** Takes the lock for one call; IllegalStateException once the owner is closed. */
-    Held enter() {
+    public Held enter() {
         lock.lock();
         if (closed) {
             lock.unlock();
@@ -36,7 +36,7 @@ final class NativeGuard {
     }
 
     /** Frees the native state once; later calls do nothing. */
-    void close() {
+    public void close() {
         lock.lock();
         try {
             if (closed) return;

@@ -17,7 +17,7 @@ import java.util.Locale;
  * Loading happens once; a failure is remembered and reported by {@link #failure()}, never thrown at class init.
  */
 @SuppressWarnings("restricted")   // FFM binding is this class's whole job; --enable-native-access is set by callers
-final class NativeLibrary {
+public final class NativeLibrary {
     static final int ABI_VERSION = 2;
     static final String FILE_NAME = "libadabm_native.so";
 
@@ -59,7 +59,7 @@ final class NativeLibrary {
             String failure = null;
             try {
                 failure = platformProblem();
-                if (failure == null) lib = new NativeLibrary(locate());
+                if (failure == null) lib = new NativeLibrary(locate(FILE_NAME));
             } catch (Throwable t) {  // UnsatisfiedLinkError, IllegalArgumentException from dlopen, ABI mismatch...
                 failure = "cannot load " + FILE_NAME + ": " + t;
             }
@@ -82,14 +82,18 @@ final class NativeLibrary {
         return null;
     }
 
-    static Path locate() throws URISyntaxException {
+    /**
+     * Where a library of the project's native build lies: in {@code adabm.native.dir} when set, else in
+     * {@code native/} beside the jar or classes directory (libadabm_native.so, libadabm_cuda.so).
+     */
+    public static Path locate(String fileName) throws URISyntaxException {
         String dir = System.getProperty("adabm.native.dir");
-        if (dir != null && !dir.isBlank()) return Path.of(dir).resolve(FILE_NAME).toAbsolutePath();
+        if (dir != null && !dir.isBlank()) return Path.of(dir).resolve(fileName).toAbsolutePath();
         var source = NativeLibrary.class.getProtectionDomain().getCodeSource();
         if (source == null) throw new IllegalStateException("no code source to look beside; set -Dadabm.native.dir");
         Path classes = Path.of(source.getLocation().toURI());
         // target/classes -> target/native; target/adabm.jar -> target/native
-        return classes.getParent().resolve("native").resolve(FILE_NAME);
+        return classes.getParent().resolve("native").resolve(fileName);
     }
 
     // ---- calls; each throws NativeException with the native message on a negative return code ----

@@ -22,8 +22,8 @@ public final class ProfileNative {
     private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
     private static final ValueLayout PTR = ValueLayout.ADDRESS;
     private static final int NAME_BYTES = 112;
-    /** adabm_step_time of adabm.h: int32 op, int32 kind, double ms, char implementation[112]. */
-    static final StructLayout STEP = MemoryLayout.structLayout(I32.withName("op"), I32.withName("kind"),
+    /** adabm_step_time of adabm.h: int32 op, int32 kind, double ms, char implementation[112] (the cuda plans' too). */
+    public static final StructLayout STEP = MemoryLayout.structLayout(I32.withName("op"), I32.withName("kind"),
             ValueLayout.JAVA_DOUBLE.withName("ms"), MemoryLayout.sequenceLayout(NAME_BYTES, ValueLayout.JAVA_BYTE).withName("implementation"));
 
     private final NativeLibrary lib;
@@ -123,18 +123,23 @@ public final class ProfileNative {
                 throw broken(t);
             }
             if (again < 0) throw lib.error("profile", again);
-            List<StepTime> steps = new ArrayList<>(count);
-            for (int i = 0; i < Math.min(count, again); i++) {
-                MemorySegment s = buf.asSlice(i * STEP.byteSize(), STEP.byteSize());
-                int op = s.get(I32, 0);
-                if (op >= ops.size()) throw new IllegalStateException("native profile names op " + op + " of " + ops.size());
-                byte[] name = s.asSlice(16, NAME_BYTES).toArray(ValueLayout.JAVA_BYTE);
-                int len = 0;
-                while (len < name.length && name[len] != 0) len++;
-                steps.add(new StepTime(op, op < 0 ? null : ops.get(op), StepTime.Kind.of(s.get(I32, 4)),
-                        new String(name, 0, len, StandardCharsets.UTF_8), s.get(ValueLayout.JAVA_DOUBLE, 8)));
-            }
-            return steps;
+            return readSteps(buf, Math.min(count, again), ops);
         }
+    }
+
+    /** The first count {@link #STEP} records of buf; ops[i] names op i of the plan's description. */
+    public static List<StepTime> readSteps(MemorySegment buf, int count, List<Op> ops) {
+        List<StepTime> steps = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            MemorySegment s = buf.asSlice(i * STEP.byteSize(), STEP.byteSize());
+            int op = s.get(I32, 0);
+            if (op >= ops.size()) throw new IllegalStateException("native profile names op " + op + " of " + ops.size());
+            byte[] name = s.asSlice(16, NAME_BYTES).toArray(ValueLayout.JAVA_BYTE);
+            int len = 0;
+            while (len < name.length && name[len] != 0) len++;
+            steps.add(new StepTime(op, op < 0 ? null : ops.get(op), StepTime.Kind.of(s.get(I32, 4)),
+                    new String(name, 0, len, StandardCharsets.UTF_8), s.get(ValueLayout.JAVA_DOUBLE, 8)));
+        }
+        return steps;
     }
 }

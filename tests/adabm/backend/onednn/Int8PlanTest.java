@@ -38,13 +38,13 @@ import org.junit.jupiter.api.Test;
  * stay far below one quantization step of the output. A wrong tap, border term, scale or bit width shifts most
  * pixels.
  */
-class Int8PlanTest {
+public class Int8PlanTest {   // public: the cuda plan's tests reuse its models
     static void assumeNative() {
         assumeTrue(Int8Plan.unavailableReason() == null, "integer plan unavailable: " + Int8Plan.unavailableReason());
     }
 
     /** A model calibrated (AdaBM, no fine-tuning) on a few image-like patches, with its image bit map. */
-    static QuantModel calibrated(Graph g, QuantSpec spec, long seed) {
+    public static QuantModel calibrated(Graph g, QuantSpec spec, long seed) {
         QuantModel m = QuantModel.create(g, spec);
         List<Tensor> patches = new ArrayList<>();
         for (int i = 0; i < 6; i++) patches.add(TestGraphs.image(24, 24, seed + i));
@@ -85,7 +85,7 @@ class Int8PlanTest {
      * K * 2^-24 of the products' magnitude for K taps - for these small nets under 1e-4 of the output range - where a
      * single moved code would move outputs by a whole activation step (~1e-2 of the range at 6 bits).
      */
-    static void assertFloatTail(Tensor expected, Tensor actual, String what) {
+    public static void assertFloatTail(Tensor expected, Tensor actual, String what) {
         float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE, worst = 0;
         for (float v : expected.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         for (int i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs(expected.data[i] - actual.data[i]));
@@ -94,7 +94,7 @@ class Int8PlanTest {
     }
 
     /** CARN-M-like: grouped 3x3 convs, 1x1 fusion over a concat, ReLUs, a residual add, pixel shuffle. */
-    static Graph tinyGroupedNet(long seed) {
+    public static Graph tinyGroupedNet(long seed) {
         Random r = new Random(seed);
         List<Op> ops = new ArrayList<>();
         ops.add(new Op.Affine("sub_mean", "lr", "x0", new float[] {1f / 64}, new float[] {-2f}));
@@ -113,7 +113,7 @@ class Int8PlanTest {
     }
 
     /** SRResNet-like: conv -> batch-norm affine -> PReLU chains, a residual add after an affine, a global skip. */
-    static Graph tinySrResNet(long seed) {
+    public static Graph tinySrResNet(long seed) {
         Random r = new Random(seed);
         float[] scale = new float[16], shift = new float[16], slopes = new float[16];
         for (int i = 0; i < 16; i++) {
