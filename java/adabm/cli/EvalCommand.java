@@ -4,6 +4,7 @@ import adabm.backend.BackendUnavailableException;
 import adabm.backend.ConvKernels;
 import adabm.backend.Plan;
 import adabm.backend.TiledRunner;
+import adabm.backend.cuda.CudaInt8Plan;
 import adabm.backend.onednn.Int8Plan;
 import adabm.eval.Dataset;
 import adabm.eval.EvalResult;
@@ -29,10 +30,12 @@ import picocli.CommandLine.Spec;
                 "(EDSR/AdaBM protocol: rounded SR, shave = scale) and seconds per image; prints a table, optionally JSON.",
                 "With --quant, evaluates the model fake-quantized by an artifact of `adabm quantize` and adds FAB",
                 "(fractional average bit-width, ADABM.md §7), whole-image or in 96x96 patches (--patch 96).",
-                "--quant with --backend onednn-int8 runs the artifact as a native integer plan (u8 activations, s8 weights)."})
+                "--quant with --backend onednn-int8 runs the artifact as a native integer plan (u8 activations, s8 weights),",
+                "with --backend cuda-int8 the same plan on an NVIDIA GPU (bit-identical output)."})
 final class EvalCommand implements Callable<Integer> {
     /** With --quant: the artifact compiled into the native integer plan instead of fake-quantized float kernels. */
     static final String INT8_BACKEND = "onednn-int8";
+    static final String CUDA_INT8_BACKEND = "cuda-int8";
 
     @Mixin ModelOptions model;
 
@@ -55,11 +58,12 @@ final class EvalCommand implements Callable<Integer> {
         if (patch != 0 && quant == null) throw new IllegalArgumentException("--patch needs --quant (patch mode evaluates a quantized model)");
         if (patch < 0) throw new IllegalArgumentException("--patch must be positive, got " + patch);
         boolean explicitBackend = spec.commandLine().getParseResult().hasMatchedOption("--backend");
-        boolean int8 = INT8_BACKEND.equals(model.backend);
+        boolean cudaInt8 = CUDA_INT8_BACKEND.equals(model.backend);
+        boolean int8 = INT8_BACKEND.equals(model.backend) || cudaInt8;
         if (int8 && quant == null)
-            throw new IllegalArgumentException("--backend " + INT8_BACKEND + " needs --quant (it runs a quantized artifact in integers)");
-        if (int8 && Int8Plan.unavailableReason() != null)
-            throw new BackendUnavailableException(INT8_BACKEND + " is unavailable: " + Int8Plan.unavailableReason());
+            throw new IllegalArgumentException("--backend " + model.backend + " needs --quant (it runs a quantized artifact in integers)");
+        String int8Failure = !int8 ? null : cudaInt8 ? CudaInt8Plan.unavailableReason() : Int8Plan.unavailableReason();
+        if (int8Failure != null) throw new BackendUnavailableException(model.backend + " is unavailable: " + int8Failure);
         if (!int8 && (quant == null || explicitBackend)) model.backend();   // an unknown or unavailable backend fails before any work
         Graph g = model.loadGraph();
         // the artifact is checked against the model before any evaluation work
@@ -76,7 +80,11 @@ final class EvalCommand implements Callable<Integer> {
             System.err.printf("artifact %s: %s, method %s%n", quant.getFileName(), a.model().spec(),
                     a.description().settings().method().name().toLowerCase(Locale.ROOT));
             QuantEvaluation.Result q;
-            if (int8) {
+            if (cudaInt8) {
+                try (CudaInt8Plan plan = new CudaInt8Plan(a.model())) {
+                    q = QuantEvaluation.evaluate(g.name() + " " + a.model().spec(), CUDA_INT8_BACKEND, set, scale, patch, update, plan::run);
+                }
+            } else if (int8) {
                 int threads = model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();
                 try (Int8Plan plan = new Int8Plan(a.model(), threads)) {
                     q = QuantEvaluation.evaluate(g.name() + " " + a.model().spec(), INT8_BACKEND, set, scale, patch, update, plan::run);

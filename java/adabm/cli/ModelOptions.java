@@ -19,7 +19,7 @@ final class ModelOptions {
     @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints such as CARN-M; checked otherwise)")
     Integer scale;
 
-    @Option(names = "--backend", defaultValue = "onednn", description = "java | onednn (default: ${DEFAULT-VALUE}); eval --quant also takes onednn-int8 (the integer plan)")
+    @Option(names = "--backend", defaultValue = "onednn", description = "java | onednn | cuda (default: ${DEFAULT-VALUE}); eval --quant also takes onednn-int8 (the integer plan) and cuda-int8 (the same on a GPU)")
     String backend;
 
     @Option(names = "--threads", defaultValue = "0", description = "threads for the backend; 0 = all cores (default)")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import adabm.TestData;
+import adabm.backend.cuda.CudaInt8Plan;
 import adabm.backend.onednn.Int8Plan;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -32,9 +33,10 @@ class EvalInt8CliTest {
         CliTest.Run q = CliTest.run(helper.quantizeArgs(art));
         assertEquals(0, q.code(), q.err());
         Path set = helper.tinySet(40);
-        JsonObject[] results = new JsonObject[2];
-        String[] backends = {"onednn", "onednn-int8"};
-        for (int k = 0; k < 2; k++) {
+        boolean gpu = CudaInt8Plan.unavailableReason() == null;  // the GPU plan too, where one runs
+        String[] backends = gpu ? new String[] {"onednn", "onednn-int8", "cuda-int8"} : new String[] {"onednn", "onednn-int8"};
+        JsonObject[] results = new JsonObject[backends.length];
+        for (int k = 0; k < backends.length; k++) {
             Path json = tmp.resolve(backends[k] + ".json");
             CliTest.Run e = CliTest.run("eval", "--model", TestData.model(MODEL).toString(), "--data", set.toString(),
                     "--quant", art.toString(), "--backend", backends[k], "--threads", "1", "--json", json.toString());
@@ -51,6 +53,22 @@ class EvalInt8CliTest {
             assertEquals(a.get("psnr").getAsDouble(), b.get("psnr").getAsDouble(), 0.01);
         }
         assertEquals(results[0].getAsJsonObject("mean").get("fab").getAsDouble(), results[1].getAsJsonObject("mean").get("fab").getAsDouble(), 0);
+        if (gpu) {  // bit-identical outputs: identical PSNR, SSIM and FAB per image
+            JsonArray cuda = results[2].getAsJsonArray("images");
+            for (int i = 0; i < int8.size(); i++)
+                for (String key : new String[] {"psnr", "ssim", "fab"})
+                    assertEquals(int8.get(i).getAsJsonObject().get(key).getAsDouble(), cuda.get(i).getAsJsonObject().get(key).getAsDouble(), 0, key);
+        }
+    }
+
+    @Test void theGpuIntegerBackendSaysWhyItIsUnavailable() throws Exception {
+        assumeTrue(CudaInt8Plan.unavailableReason() != null, "a GPU runs here");
+        QuantizeCliTest helper = new QuantizeCliTest();
+        helper.tmp = tmp;
+        CliTest.Run e = CliTest.run("eval", "--model", TestData.model(MODEL).toString(), "--data", helper.tinySet(40).toString(),
+                "--quant", tmp.resolve("never-read.json").toString(), "--backend", "cuda-int8");
+        assertEquals(1, e.code(), e.err());
+        assertTrue(e.err().contains("cuda-int8 is unavailable: " + CudaInt8Plan.unavailableReason()), e.err());
     }
 
     @Test void theIntegerBackendNeedsAnArtifact() throws Exception {
