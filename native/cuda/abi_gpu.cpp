@@ -1,11 +1,9 @@
 // The C entry points of libadabm_cuda.so (adabm_gpu.h). Each body runs inside guarded(): every C++ exception and
 // every CUDA failure becomes a negative ADABM_E_* code and a thread-local message; nothing unwinds into the JVM.
 #include "adabm_gpu.h"
+#include "../src/abi_barrier.h"
 #include "gpu_plan.h"
-#include <algorithm>
 #include <climits>
-#include <cstring>
-#include <new>
 #include <string>
 
 namespace {
@@ -15,46 +13,23 @@ std::string& last_error() {
     return message;
 }
 
-int32_t fail(int32_t code, const std::string& message) {
-    last_error() = message;
-    return code;
-}
-
+// abi_barrier.h's barrier, with the CUDA library's own failures mapped to their codes
 template <typename F>
 int32_t guarded(F&& body) {
-    try {
-        last_error().clear();
-        body();
-        return ADABM_OK;
-    } catch (const adabm::PlanFormatError& e) {
-        return fail(ADABM_E_BAD_PLAN, e.what());
-    } catch (const adabm::ShapeError& e) {
-        return fail(ADABM_E_SHAPE, e.what());
-    } catch (const adabm::ArgumentError& e) {
-        return fail(ADABM_E_INVALID_ARGUMENT, e.what());
-    } catch (const adabm::NoDeviceError& e) {
-        return fail(ADABM_E_NO_DEVICE, e.what());
-    } catch (const adabm::UnsupportedError& e) {
-        return fail(ADABM_E_UNSUPPORTED, e.what());
-    } catch (const adabm::CudaError& e) {
-        return fail(ADABM_E_CUDA, std::string("CUDA: ") + e.what());
-    } catch (const std::bad_alloc&) {
-        return fail(ADABM_E_OUT_OF_MEMORY, "out of memory");
-    } catch (const std::exception& e) {
-        return fail(ADABM_E_INTERNAL, std::string("internal error: ") + e.what());
-    } catch (...) {
-        return fail(ADABM_E_INTERNAL, "internal error: unknown exception");
-    }
+    return adabm::guarded_into(last_error(), [&] {
+        try {
+            body();
+        } catch (const adabm::NoDeviceError& e) {
+            throw adabm::AbiFailure(ADABM_E_NO_DEVICE, e.what());
+        } catch (const adabm::UnsupportedError& e) {
+            throw adabm::AbiFailure(ADABM_E_UNSUPPORTED, e.what());
+        } catch (const adabm::CudaError& e) {
+            throw adabm::AbiFailure(ADABM_E_CUDA, std::string("CUDA: ") + e.what());
+        }
+    });
 }
 
-int32_t copy_text(const std::string& text, char* buf, size_t capacity) {
-    if (buf && capacity > 0) {
-        const size_t n = std::min(capacity - 1, text.size());
-        std::memcpy(buf, text.data(), n);
-        buf[n] = '\0';
-    }
-    return int32_t(std::min<size_t>(text.size(), INT32_MAX));
-}
+using adabm::copy_text;
 
 adabm::gpu::GpuPlan* checked(void* handle) {
     auto* plan = static_cast<adabm::gpu::GpuPlan*>(handle);
