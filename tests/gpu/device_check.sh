@@ -48,7 +48,7 @@ if [[ ${PROFILE:-0} == 1 ]]; then
   NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
   timeout 120 "$NCU" --clock-control none --kernel-name regex:qconv_kernel --launch-skip 1 --launch-count 1 \
     --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats --section SchedulerStats \
-    --section MemoryWorkloadAnalysis --section InstructionStats \
+    --section MemoryWorkloadAnalysis --section InstructionStats --section SourceCounters \
     "$BIN/adabm_gpu_check" bench "$E/plan.bin" "$E/baby.bits.i32" "$E/baby.in.f32" 3 256 256 540 960 1 1 1 2>&1 | grep -v "^  step" | tail -150
 fi
 step "done: status $status"
