@@ -5,6 +5,7 @@ import adabm.backend.Backends;
 import adabm.backend.ConvKernels;
 import adabm.backend.Plan;
 import adabm.backend.TiledRunner;
+import adabm.backend.cuda.CudaInt8Plan;
 import adabm.backend.onednn.Int8Plan;
 import adabm.graph.Graph;
 import adabm.graph.ReceptiveField;
@@ -45,9 +46,12 @@ import java.util.concurrent.TimeUnit;
 public final class Upscaler implements AutoCloseable {
     /** The integer plan's backend name (quantized models only). */
     public static final String INT8 = "onednn-int8";
+    /** The integer plan on an NVIDIA GPU (quantized models only; {@link CudaInt8Plan}, tiles batched per run). */
+    public static final String CUDA_INT8 = "cuda-int8";
 
     /**
-     * @param backend   "onednn", "java" (float or fake-quantized) or "onednn-int8" (quantized models)
+     * @param backend   "onednn", "java" (float or fake-quantized), "cuda" (float), or "onednn-int8" / "cuda-int8"
+     *                  (quantized models)
      * @param threads   OpenMP/kernel threads of each engine (0: all cores)
      * @param workers   engines in the pool: calls that run at the same time
      * @param tile      tile size in LR pixels
@@ -93,8 +97,8 @@ public final class Upscaler implements AutoCloseable {
 
     /** A float model on a float backend ("onednn" or "java"). */
     public static Upscaler create(Graph graph, Options options) {
-        if (options.backend().equals(INT8))
-            throw new IllegalArgumentException(INT8 + " runs quantized models: give a QuantModel (an artifact), not a float graph");
+        if (options.backend().equals(INT8) || options.backend().equals(CUDA_INT8))
+            throw new IllegalArgumentException(options.backend() + " runs quantized models: give a QuantModel (an artifact), not a float graph");
         checkTile(graph, options);
         int threads = new BackendOptions(options.threads()).effectiveThreads();
         return build(graph, options, () -> {
@@ -108,7 +112,7 @@ public final class Upscaler implements AutoCloseable {
     }
 
     /**
-     * A quantized model: in integers ("onednn-int8", {@link Int8Plan}) or fake-quantized on a float backend's conv
+     * A quantized model: in integers ("onednn-int8", {@link Int8Plan}; "cuda-int8" on a GPU) or fake-quantized on a float backend's conv
      * kernels ("onednn", "java"); either way in patch mode with the tile size.
      */
     public static Upscaler create(QuantModel model, Options options) {
@@ -119,6 +123,13 @@ public final class Upscaler implements AutoCloseable {
         return build(graph, options, () -> {
             if (options.backend().equals(INT8)) {
                 Int8Plan plan = new Int8Plan(model, threads);
+                return new Engine() {
+                    @Override public Tensor run(Tensor image) { return plan.runPatched(image, tile).output(); }
+                    @Override public void close() { plan.close(); }
+                };
+            }
+            if (options.backend().equals(CUDA_INT8)) {
+                CudaInt8Plan plan = new CudaInt8Plan(model);
                 return new Engine() {
                     @Override public Tensor run(Tensor image) { return plan.runPatched(image, tile).output(); }
                     @Override public void close() { plan.close(); }

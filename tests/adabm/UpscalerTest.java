@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import adabm.backend.Backends;
 import adabm.backend.BackendOptions;
+import adabm.backend.BackendUnavailableException;
+import adabm.backend.Backends;
 import adabm.backend.Plan;
+import adabm.backend.cuda.CudaInt8Plan;
 import adabm.backend.onednn.Int8Plan;
 import adabm.backend.ref.JavaConvKernels;
 import adabm.graph.Graph;
@@ -115,6 +117,22 @@ class UpscalerTest {
         }
     }
 
+    @Test void gpuIntegerPlanUpscalesLikeTheCpuPlanOrSaysWhyNot() {
+        assumeInt8();
+        QuantModel m = quantized(TestGraphs.tinyEdsr(8, 1, 2, 15));
+        Upscaler.Options o = Upscaler.Options.defaults().withBackend(Upscaler.CUDA_INT8).withWorkers(1).withTile(24);
+        String reason = CudaInt8Plan.unavailableReason();
+        if (reason != null) {
+            BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Upscaler.create(m, o));
+            assertTrue(e.getMessage().contains(reason), e.getMessage());
+            return;
+        }
+        Tensor image = TestGraphs.image(40, 30, 6);   // 2 x 2 tiles of 24, one GPU run
+        try (Upscaler up = Upscaler.create(m, o); Int8Plan plan = new Int8Plan(m, 1)) {
+            assertArrayEquals(bits(plan.runPatched(image, 24).output()), bits(up.upscale(image)), "the CPU plan's patch mode, exactly");
+        }
+    }
+
     @Test void tiledFloatRunsMatchTheWholeImage() {
         Graph g = TestGraphs.tinyEdsr(8, 1, 2, 13);
         assumeTrue(Backends.get("onednn").availability().available());
@@ -137,9 +155,11 @@ class UpscalerTest {
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
                 () -> Upscaler.create(g, Upscaler.Options.defaults().withTile(4)));
         assertTrue(small.getMessage().contains("receptive field"), small.getMessage());
-        IllegalArgumentException int8Float = assertThrows(IllegalArgumentException.class,
-                () -> Upscaler.create(g, Upscaler.Options.defaults().withBackend(Upscaler.INT8)));
-        assertTrue(int8Float.getMessage().contains("quantized"), int8Float.getMessage());
+        for (String quantizedOnly : new String[] {Upscaler.INT8, Upscaler.CUDA_INT8}) {
+            IllegalArgumentException int8Float = assertThrows(IllegalArgumentException.class,
+                    () -> Upscaler.create(g, Upscaler.Options.defaults().withBackend(quantizedOnly)));
+            assertTrue(int8Float.getMessage().contains("quantized"), int8Float.getMessage());
+        }
         Upscaler up = Upscaler.create(g, Upscaler.Options.defaults().withWorkers(1).withTile(32).withMaxPixels(64 * 64));
         ShapeException big = assertThrows(ShapeException.class, () -> up.upscale(new Tensor(1, 3, 65, 64)));
         assertTrue(big.getMessage().contains("limit"), big.getMessage());

@@ -82,7 +82,8 @@ final class EvalCommand implements Callable<Integer> {
             QuantEvaluation.Result q;
             if (cudaInt8) {
                 try (CudaInt8Plan plan = new CudaInt8Plan(a.model())) {
-                    q = QuantEvaluation.evaluate(g.name() + " " + a.model().spec(), CUDA_INT8_BACKEND, set, scale, patch, update, plan::run);
+                    q = QuantEvaluation.evaluate(g.name() + " " + a.model().spec(), CUDA_INT8_BACKEND, set, scale, patch,
+                            CudaInt8Plan.PATCH_BATCH, update, plan::run);
                 }
             } else if (int8) {
                 int threads = model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();

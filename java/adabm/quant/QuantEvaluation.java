@@ -45,13 +45,19 @@ public final class QuantEvaluation {
      */
     public static Result evaluate(String label, String backend, Dataset dataset, int scale, int patch, Progress progress,
                                   Function<Tensor, FakeQuantRunner.Forward> forward) {
+        return evaluate(label, backend, dataset, scale, patch, 1, progress, forward);
+    }
+
+    /** The same with up to patchBatch tiles per forward call in patch mode ({@link PatchedForward#runBatched}). */
+    public static Result evaluate(String label, String backend, Dataset dataset, int scale, int patch, int patchBatch,
+                                  Progress progress, Function<Tensor, FakeQuantRunner.Forward> forward) {
         if (patch < 0) throw new IllegalArgumentException("patch size must be positive (or 0 for whole images), got " + patch);
         List<Double> fabs = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
         List<List<Integer>> tiles = new ArrayList<>();
         EvalResult r = Evaluator.evaluate(label + (patch > 0 ? " patch " + patch : ""), backend, dataset, scale, lr -> {
             if (patch > 0) {
-                PatchedForward.Result p = PatchedForward.run(forward, lr, patch);
+                PatchedForward.Result p = PatchedForward.runBatched(forward, lr, patch, patchBatch);
                 fabs.add(p.fab());
                 tiles.add(p.tileOffsets());
                 return p.output();

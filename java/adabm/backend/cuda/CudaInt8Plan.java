@@ -10,6 +10,7 @@ import adabm.graph.Graph;
 import adabm.graph.Op;
 import adabm.quant.Fab;
 import adabm.quant.FakeQuantRunner;
+import adabm.quant.PatchedForward;
 import adabm.quant.LayerQuant;
 import adabm.quant.QuantModel;
 import adabm.tensor.Tensor;
@@ -111,6 +112,14 @@ public final class CudaInt8Plan implements AutoCloseable {
             map.set(ValueLayout.JAVA_LONG, CudaNative.offset(CudaNative.BITMAP, "bits_len"), table.length);
             return forward(batch, MemorySegment.NULL, map, null, arena);
         }
+    }
+
+    /** Tiles of patch mode per GPU run: one launch series covers them all (each tile keeps its own offset). */
+    public static final int PATCH_BATCH = 64;
+
+    /** Patch mode (ADABM.md §7): own offset per tile, up to {@link #PATCH_BATCH} tiles per run, stitched. */
+    public PatchedForward.Result runPatched(Tensor image, int patch) {
+        return PatchedForward.runBatched(this::run, image, patch, PATCH_BATCH);
     }
 
     /** Quantized forward with explicit per-image offsets (one per sample). */

@@ -222,6 +222,20 @@ public class Int8PlanTest {   // public: the cuda plan's tests reuse its models
         }
     }
 
+    @Test void batchedPatchModeEqualsOneTileAtATime() {
+        assumeNative();
+        QuantModel m = calibrated(TestGraphs.tinyEdsr(16, 1, 2, 5), new QuantSpec(4, 4, QuantMode.FQ), 51);
+        m.imageMap().enable(20, 60);
+        Tensor x = TestGraphs.image(40, 30, 97);   // 3 x 2 tiles of 16: batches of 4 and 2
+        try (Int8Plan plan = new Int8Plan(m, 2)) {
+            PatchedForward.Result one = PatchedForward.run(plan::run, x, 16), batched = PatchedForward.runBatched(plan::run, x, 16, 4);
+            assertEquals(6, one.tileOffsets().size());
+            assertEquals(one.tileOffsets(), batched.tileOffsets());
+            assertEquals(one.fab(), batched.fab(), 0);
+            assertArrayEquals(one.output().data, batched.output().data, "batched patch mode: bit for bit");
+        }
+    }
+
     @Test void bitsTheIntegerKernelsCannotRunAreRefusedUpFront() {
         assumeNative();
         QuantModel m = calibrated(TestGraphs.tinyEdsr(8, 1, 2, 6), new QuantSpec(4, 8, QuantMode.FQ), 60);
