@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import adabm.backend.BackendOptions;
-import adabm.backend.BackendUnavailableException;
 import adabm.backend.Backends;
 import adabm.backend.Plan;
-import adabm.backend.cuda.CudaInt8Plan;
 import adabm.backend.onednn.Int8Plan;
 import adabm.backend.ref.JavaConvKernels;
 import adabm.graph.Graph;
@@ -114,22 +112,6 @@ class UpscalerTest {
             int same = 0;
             for (int i = 0; i < want.data.length; i++) if (pixel(want.data[i]) == pixel(got.data[i])) same++;
             assertTrue(same >= 0.995 * want.data.length, "fake-quant patch mode: " + same + " of " + want.data.length + " identical 8-bit pixels");
-        }
-    }
-
-    @Test void gpuIntegerPlanUpscalesLikeTheCpuPlanOrSaysWhyNot() {
-        assumeInt8();
-        QuantModel m = quantized(TestGraphs.tinyEdsr(8, 1, 2, 15));
-        Upscaler.Options o = Upscaler.Options.defaults().withBackend(Upscaler.CUDA_INT8).withWorkers(1).withTile(24);
-        String reason = CudaInt8Plan.unavailableReason();
-        if (reason != null) {
-            BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Upscaler.create(m, o));
-            assertTrue(e.getMessage().contains(reason), e.getMessage());
-            return;
-        }
-        Tensor image = TestGraphs.image(40, 30, 6);   // 2 x 2 tiles of 24, one GPU run
-        try (Upscaler up = Upscaler.create(m, o); Int8Plan plan = new Int8Plan(m, 1)) {
-            assertArrayEquals(bits(plan.runPatched(image, 24).output()), bits(up.upscale(image)), "the CPU plan's patch mode, exactly");
         }
     }
 

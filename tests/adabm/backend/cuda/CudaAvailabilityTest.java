@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import adabm.AdabmException;
 import adabm.TestGraphs;
+import adabm.Upscaler;
 import adabm.backend.Backend;
 import adabm.backend.BackendOptions;
 import adabm.backend.BackendUnavailableException;
@@ -68,6 +69,9 @@ class CudaAvailabilityTest {
         e = assertThrows(BackendUnavailableException.class, () -> new CudaInt8Plan(m));
         assertTrue(e.getMessage().startsWith("cuda-int8 is unavailable: ") && e.getMessage().contains(a.reason()), e.getMessage());
         assertEquals(a.reason(), CudaInt8Plan.unavailableReason());
+        e = assertThrows(BackendUnavailableException.class,
+                () -> Upscaler.create(m, Upscaler.Options.defaults().withBackend(Upscaler.CUDA_INT8).withWorkers(1).withTile(24)));
+        assertTrue(e.getMessage().contains(a.reason()), e.getMessage());
     }
 
     @Test void perConvKernelsAreRefusedAsWholePlansOnly() {

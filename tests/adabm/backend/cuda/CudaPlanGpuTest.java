@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import adabm.ShapeException;
 import adabm.TestGraphs;
+import adabm.Upscaler;
 import adabm.backend.BackendOptions;
 import adabm.backend.Backends;
 import adabm.backend.Plan;
@@ -19,6 +20,7 @@ import adabm.graph.Graph;
 import adabm.quant.FakeQuantRunner;
 import adabm.quant.ForwardHooks;
 import adabm.quant.ImageComplexity;
+import adabm.quant.PatchedForward;
 import adabm.quant.QuantMode;
 import adabm.quant.QuantModel;
 import adabm.quant.QuantSpec;
@@ -187,6 +189,23 @@ class CudaPlanGpuTest {
             a.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, (1 << 20) - 4, 3f);
             assertEquals(3f, a.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, (1 << 20) - 4));
             assertEquals(12, b.byteSize());
+        }
+    }
+
+    @Test void batchedPatchModeAndTheUpscalerEqualTheCpuSide() {
+        assumeGpu();
+        QuantSpec spec = new QuantSpec(4, 4, QuantMode.FQ);
+        QuantModel m = Int8PlanTest.calibrated(TestGraphs.tinyEdsr(8, 1, 2, 12), spec, 53);
+        m.imageMap().enable(20, 60);
+        Tensor x = TestGraphs.image(60, 50, 99);   // 3 x 3 tiles of 24: one GPU run
+        Upscaler.Options o = Upscaler.Options.defaults().withBackend(Upscaler.CUDA_INT8).withWorkers(1).withTile(24);
+        try (IntegerOracle cpu = oracle(m, spec); CudaInt8Plan gpu = new CudaInt8Plan(m); Upscaler up = Upscaler.create(m, o)) {
+            PatchedForward.Result want = PatchedForward.run(t -> cpu.run(t, null), x, 24), got = gpu.runPatched(x, 24);
+            assertEquals(9, got.tileOffsets().size());
+            assertEquals(want.tileOffsets(), got.tileOffsets());
+            assertEquals(want.fab(), got.fab(), 0);
+            assertArrayEquals(want.output().data, got.output().data, "patch mode, 9 tiles in one GPU run");
+            assertArrayEquals(want.output().data, up.upscale(x).data, "the cuda-int8 upscaler");
         }
     }
 }
