@@ -67,7 +67,10 @@ struct QConvArgs {
 // memory) and gives the dynamic shared memory the launch needs (may still exceed maxSmem at 1: the caller refuses).
 void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem, int32_t* nt, int32_t* ocTiles,
                 size_t* smemBytes);
-void launch_qconv(const QConvArgs& a, int32_t nt, size_t smemBytes, int32_t smCount, cudaStream_t s);
+// Once per conv, at plan construction: lets the kernel of nt use up to maxSmem bytes of shared memory and gives how
+// many of its blocks of smemBytes fit one multiprocessor (the persistent grid is that times the SM count).
+int32_t qconv_blocks_per_sm(int32_t nt, size_t smemBytes, size_t maxSmem);
+void launch_qconv(const QConvArgs& a, int32_t nt, size_t smemBytes, int32_t residentBlocks, cudaStream_t s);
 
 // bw = 8: per (image, out pixel, group) the sum of the input codes of the group under the window (inside the image),
 // in two passes: each pixel's group sums (pixelSums: n*h*w*groups scratch), then the window's

@@ -24,6 +24,7 @@ int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 // on the host with int8_conv.cpp's expressions (this file is built with -ffp-contract=off like the CPU library).
 struct GpuPlan::QuantWeights {
     int cp = 0, nt = 0, ocTiles = 0, k = 0;
+    int residentBlocks = 0;   // blocks of the persistent grid: as many as fit the device at once
     size_t smem = 0;
     bool bw8 = false;
     double borderCoef = 0;
@@ -202,6 +203,7 @@ void GpuPlan::analyse() {
             value = c.output;
         }
     }
+    for (size_t i = 0; i < ops; i++) hasQuantized_ = hasQuantized_ || quantized(i);
     for (size_t i = 0; i < ops; i++)
         if (quantized(i) && !coded[i]) throw std::logic_error("GPU plan: no step writes the input codes of op " + str(int64_t(i)));
 }
@@ -237,6 +239,7 @@ void GpuPlan::prepare_weights() {
         if (q->smem > maxSmem_)
             throw UnsupportedError(name + " (Conv " + str(p.inC) + "->" + str(p.outC) + ", " + str(p.kh) + "x" + str(p.kw) + "): needs " +
                                    str(int64_t(q->smem)) + " bytes of shared memory per block, the device has " + str(int64_t(maxSmem_)));
+        q->residentBlocks = qconv_blocks_per_sm(q->nt, q->smem, maxSmem_) * smCount_;
         const int64_t ocp = int64_t(q->ocTiles) * q->nt * 8;
         std::vector<int8_t> dense(size_t(ocp * q->k), 0);
         std::vector<int32_t> tapSum(size_t(p.outC * taps), 0);
@@ -515,7 +518,7 @@ void GpuPlan::launch_step(const Step& step, ShapeState& st, size_t i) {
                 launch_window_sums(a.in, a.n, a.h, a.w, a.cp, p.inC, p.groups, a.ho, a.wo, a.kh, a.kw, a.padT, a.padL,
                                    st.windows[i][1].as<int32_t>(), const_cast<int32_t*>(a.window), stream_);
             }
-            launch_qconv(a, q.nt, q.smem, smCount_, stream_);
+            launch_qconv(a, q.nt, q.smem, q.residentBlocks, stream_);
             break;
         }
         case StepKind::FConv: launch_fconv(st.fargs[i], stream_); break;
@@ -576,13 +579,15 @@ void GpuPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, c
             for (size_t i = 0; i < ops; i++)
                 if (quantized(i) && (bits[s * ops + i] < 1 || bits[s * ops + i] > 8))
                     throw ArgumentError("gpu plan: image " + std::to_string(s) + ", op " + std::to_string(i) + ": activation bits " + std::to_string(bits[s * ops + i]) + " not in 1..8");
-    } else {
-        if (!map || !map->bits_by_offset) throw ArgumentError("gpu plan: neither bits nor a bit map given");
+    } else if (map) {
+        if (!map->bits_by_offset) throw ArgumentError("gpu plan: the bit map has no bits_by_offset");
         if (map->bits_len != 3 * ops) throw ArgumentError("gpu plan: bit map has " + std::to_string(map->bits_len) + " entries, needs 3 x " + std::to_string(ops));
         for (size_t i = 0; i < 3 * ops; i++)
             if (quantized(i % ops) && (map->bits_by_offset[i] < 1 || map->bits_by_offset[i] > 8))
                 throw ArgumentError("gpu plan: bit map entry " + std::to_string(i) + ": activation bits " + std::to_string(map->bits_by_offset[i]) + " not in 1..8");
         if (c != 3) throw ShapeError("gpu plan: the image complexity needs 3 (RGB) input channels, got " + str(c));
+    } else if (hasQuantized_) {
+        throw ArgumentError("gpu plan: the plan has quantized convs; give their bits or a bit map");
     }
     ShapeState& st = state_for(n, h, w);
     cudaEvent_t* ev = st.events.data() + 2 * steps_.size();
@@ -596,18 +601,19 @@ void GpuPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, c
         std::memcpy(stagingIn_.as<void>(), in, inCount * sizeof(float));
         cuda_check(cudaMemcpyAsync(st.inRaw.as<void>(), stagingIn_.as<void>(), inCount * sizeof(float), cudaMemcpyHostToDevice, stream_), "input copy");
     }
-    DeviceBuffer mapBits;
     if (bits) {
         stagingBits_.ensure(size_t(n) * ops * sizeof(int32_t) + 4, "bits staging");
         std::memcpy(stagingBits_.as<void>(), bits, size_t(n) * ops * sizeof(int32_t));
         cuda_check(cudaMemcpyAsync(st.bits.as<void>(), stagingBits_.as<void>(), size_t(n) * ops * sizeof(int32_t), cudaMemcpyHostToDevice, stream_), "bits copy");
-    } else {
-        mapBits = upload(map->bits_by_offset, 3 * ops, "bit map");
+    } else if (map && !std::equal(map->bits_by_offset, map->bits_by_offset + 3 * ops, mapBitsHost_.begin(), mapBitsHost_.end())) {
+        mapBitsHost_.assign(map->bits_by_offset, map->bits_by_offset + 3 * ops);  // uploaded again only when it changes
+        mapBits_ = upload(mapBitsHost_.data(), mapBitsHost_.size(), "bit map");
     }
     cuda_check(cudaEventRecord(ev[1], stream_), "event");
-    if (!bits)
+    const bool mapped = !bits && map;
+    if (mapped)
         launch_image_bits(st.inRaw.as<float>(), int32_t(n), int32_t(h), int32_t(w), map->enabled, map->tau_low, map->tau_high,
-                          mapBits.as<int32_t>(), int32_t(ops), st.sums.as<double>(), st.complexity.as<double>(),
+                          mapBits_.as<int32_t>(), int32_t(ops), st.sums.as<double>(), st.complexity.as<double>(),
                           st.offsets.as<int32_t>(), st.bits.as<int32_t>(), stream_);
     for (size_t i = 0; i < steps_.size(); i++) {
         if (profiling_) cuda_check(cudaEventRecord(st.events[2 * i], stream_), "event");
@@ -624,7 +630,7 @@ void GpuPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, c
         dst = stagingOut_.as<float>();
     }
     cuda_check(cudaMemcpyAsync(dst, st.outRaw.as<void>(), outCount * sizeof(float), cudaMemcpyDeviceToHost, stream_), "output copy");
-    if (info && !bits) {
+    if (info && mapped) {
         stagingInfo_.ensure(size_t(n) * (sizeof(double) + sizeof(int32_t)), "info staging");
         cuda_check(cudaMemcpyAsync(stagingInfo_.as<void>(), st.complexity.as<void>(), size_t(n) * sizeof(double), cudaMemcpyDeviceToHost, stream_), "info copy");
         cuda_check(cudaMemcpyAsync(stagingInfo_.as<char>() + size_t(n) * sizeof(double), st.offsets.as<void>(), size_t(n) * sizeof(int32_t), cudaMemcpyDeviceToHost, stream_), "info copy");
@@ -634,7 +640,7 @@ void GpuPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, c
     if (!outPinned) std::memcpy(out, dst, outCount * sizeof(float));
     if (info) {
         for (int64_t s = 0; s < n; s++) {
-            if (bits) {
+            if (!mapped) {
                 info[s].complexity = std::nan("");
                 info[s].offset = 0;
             } else {

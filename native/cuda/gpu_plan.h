@@ -74,6 +74,9 @@ private:
     std::vector<std::unique_ptr<OpParams>> params_;         // per op: per-channel operands on the device (lazy)
     std::list<std::unique_ptr<ShapeState>> shapes_;         // most recently used first
     PinnedBuffer stagingIn_, stagingOut_, stagingBits_, stagingInfo_;
+    bool hasQuantized_ = false;            // runs then need bits or a bit map
+    std::vector<int32_t> mapBitsHost_;     // the bit map's table as last uploaded ...
+    DeviceBuffer mapBits_;                 // ... and on the device
     bool profiling_ = false;
     std::vector<adabm_step_time> profile_;
     double h2dMs_ = 0, computeMs_ = 0, d2hMs_ = 0, int8Macs_ = 0;

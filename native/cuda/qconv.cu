@@ -209,16 +209,22 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
     }
 }
 
+// once per kernel instantiation: opt into the device's whole shared memory, so that any conv's smem may launch
 template <int NT>
-void launch(const QConvArgs& a, size_t smem, int32_t smCount, cudaStream_t s) {
-    cuda_check(cudaFuncSetAttribute(qconv_kernel<NT>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)),
-               "qconv: shared memory of " + std::to_string(smem) + " bytes");
+int32_t blocks_per_sm(size_t smem, size_t maxSmem) {
+    cuda_check(cudaFuncSetAttribute(qconv_kernel<NT>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(maxSmem)),
+               "qconv: shared memory of " + std::to_string(maxSmem) + " bytes");
     int perSm = 0;
     cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, qconv_kernel<NT>, kThreads, smem), "qconv occupancy");
+    return std::max(perSm, 1);
+}
+
+template <int NT>
+void launch(const QConvArgs& a, size_t smem, int32_t residentBlocks, cudaStream_t s) {
     const long long tiles = static_cast<long long>(a.n) * ((a.wo + kTileCols - 1) / kTileCols) *
                             ((a.ho + kTileRows - 1) / kTileRows) * a.ocTiles;
     if (tiles >= (1LL << 31)) throw UnsupportedError("qconv: " + std::to_string(tiles) + " output tiles exceed int32");
-    const long long grid = std::min<long long>(tiles, static_cast<long long>(std::max(perSm, 1)) * smCount);
+    const long long grid = std::min<long long>(tiles, residentBlocks);
     qconv_kernel<NT><<<static_cast<unsigned>(grid), kThreads, smem, s>>>(a);
     cuda_check(cudaGetLastError(), "qconv launch");
 }
@@ -239,12 +245,21 @@ void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem
     *ocTiles = (tiles8 + *nt - 1) / *nt;
 }
 
-void launch_qconv(const QConvArgs& a, int32_t nt, size_t smem, int32_t smCount, cudaStream_t s) {
+int32_t qconv_blocks_per_sm(int32_t nt, size_t smem, size_t maxSmem) {
     switch (nt) {
-        case 1: launch<1>(a, smem, smCount, s); break;
-        case 2: launch<2>(a, smem, smCount, s); break;
-        case 4: launch<4>(a, smem, smCount, s); break;
-        default: launch<8>(a, smem, smCount, s); break;
+        case 1: return blocks_per_sm<1>(smem, maxSmem);
+        case 2: return blocks_per_sm<2>(smem, maxSmem);
+        case 4: return blocks_per_sm<4>(smem, maxSmem);
+        default: return blocks_per_sm<8>(smem, maxSmem);
+    }
+}
+
+void launch_qconv(const QConvArgs& a, int32_t nt, size_t smem, int32_t residentBlocks, cudaStream_t s) {
+    switch (nt) {
+        case 1: launch<1>(a, smem, residentBlocks, s); break;
+        case 2: launch<2>(a, smem, residentBlocks, s); break;
+        case 4: launch<4>(a, smem, residentBlocks, s); break;
+        default: launch<8>(a, smem, residentBlocks, s); break;
     }
 }
 

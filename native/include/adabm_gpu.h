@@ -54,8 +54,8 @@ typedef struct adabm_gpu_image_info {
 } adabm_gpu_image_info;
 
 /* Runs n images of one shape in one pass (batching: every kernel covers all n). bits: n x op_count activation bits
- * (image s, op i at s * op_count + i; entries of non-quantized ops ignored), or null to take them from map; one of
- * the two is required even when the plan has no quantized conv (zeros then). info:
+ * (image s, op i at s * op_count + i; entries of non-quantized ops ignored), or null to take them from map (both
+ * may be null for a plan without quantized convs). info:
  * n entries (may be null). in and out are host memory (NCHW float32); pinned memory from adabm_gpu_host_alloc is
  * copied directly, other memory through the plan's own pinned staging buffers. */
 ADABM_API int32_t adabm_gpu_plan_run(void* plan, const float* in_nchw, int32_t n, int32_t c, int32_t h, int32_t w,

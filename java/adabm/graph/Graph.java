@@ -2,6 +2,7 @@ package adabm.graph;
 
 import adabm.ShapeException;
 import adabm.UnsupportedOpException;
+import adabm.tensor.Tensor;
 import java.util.*;
 
 /**
@@ -109,6 +110,18 @@ public final class Graph {
             shapes.put(op.output(), out);
         }
         return shapes;
+    }
+
+    /**
+     * The output shape (per sample) for a batch of n images of c x h x w, refused with a {@link ShapeException} when
+     * the channels do not match, a node does not fit (named), or the whole output would not fit one float array.
+     */
+    public Shape outputFor(int n, int c, int h, int w) {
+        if (c != inputChannels) throw new ShapeException("input has " + c + " channels, graph " + name + " expects " + inputChannels);
+        Shape o = inferShapes(h, w).get(output);
+        if ((long) n * o.elements() > Integer.MAX_VALUE - 8)
+            throw new ShapeException("output " + Tensor.shapeString(n, o.c(), o.h(), o.w()) + " is too large for one array");
+        return o;
     }
 
     /** A computed height or width, refused (naming the node) when it does not fit an int. */

@@ -1,9 +1,6 @@
 package adabm.backend.cuda;
 
-import adabm.ShapeException;
 import adabm.backend.onednn.Int8Plan;
-import adabm.backend.onednn.IoSegments;
-import adabm.backend.onednn.NativeGuard;
 import adabm.backend.onednn.PlanEncoder;
 import adabm.backend.onednn.StepTime;
 import adabm.graph.Graph;
@@ -46,27 +43,7 @@ public final class CudaInt8Plan implements AutoCloseable {
     private final QuantModel model;
     private final Graph graph;
     private final List<Op> ops;
-    private final CudaNative lib;
-    private final NativeState state;
-    private final NativeGuard guard;
-
-    /** What must be freed, kept apart from the plan so the Cleaner does not keep the plan reachable. */
-    private static final class NativeState implements Runnable {
-        final CudaNative lib;
-        final MemorySegment handle;
-        final IoSegments io;
-
-        NativeState(CudaNative lib, MemorySegment handle) {
-            this.lib = lib;
-            this.handle = handle;
-            this.io = new IoSegments(() -> new PinnedArena(lib));
-        }
-
-        @Override public void run() {
-            io.close();
-            lib.destroy(handle);
-        }
-    }
+    private final GpuPlanHandle plan;
 
     /**
      * Compiles a calibrated model onto device 0.
@@ -74,7 +51,7 @@ public final class CudaInt8Plan implements AutoCloseable {
      * @throws adabm.UnsupportedOpException when a layer's bits fall outside 2..8, or the GPU kernels do not run a layer
      */
     public CudaInt8Plan(QuantModel model) {
-        this.lib = CudaNative.require("cuda-int8");
+        CudaNative lib = CudaNative.require("cuda-int8");
         Int8Plan.checkBits(model);
         this.model = model;
         this.graph = model.graph();
@@ -83,8 +60,7 @@ public final class CudaInt8Plan implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             handle = lib.create(PlanEncoder.encode(graph, model, arena), 0);
         }
-        this.state = new NativeState(lib, handle);
-        this.guard = new NativeGuard(this, state, "cuda integer plan for " + graph.name());
+        this.plan = new GpuPlanHandle(this, lib, handle, ops, "cuda integer plan for " + graph.name());
     }
 
     /** Why GPU plans cannot run here, or null when they can. */
@@ -136,21 +112,9 @@ public final class CudaInt8Plan implements AutoCloseable {
 
     /** One native pass over the batch; offsets null: read back from the device's image info. */
     private FakeQuantRunner.Forward forward(Tensor batch, MemorySegment bits, MemorySegment map, int[] offsets, Arena arena) {
-        if (batch.c != graph.inputChannels())
-            throw new ShapeException("input has " + batch.c + " channels, graph " + graph.name() + " expects " + graph.inputChannels());
-        Graph.Shape o = graph.inferShapes(batch.h, batch.w).get(graph.output());  // typed error naming the node
-        long outLen = (long) batch.n * o.elements();
-        if (outLen > Integer.MAX_VALUE - 8)
-            throw new ShapeException("output " + Tensor.shapeString(batch.n, o.c(), o.h(), o.w()) + " is too large for one array");
+        Graph.Shape o = graph.outputFor(batch.n, batch.c, batch.h, batch.w);  // typed errors naming the node
         MemorySegment info = arena.allocate(CudaNative.IMAGE_INFO, batch.n);
-        float[] result = new float[(int) outLen];
-        try (NativeGuard.Held held = guard.enter()) {
-            state.io.ensure(batch.data.length, outLen);
-            MemorySegment in = state.io.in(), out = state.io.out().asSlice(0, outLen * 4);
-            MemorySegment.copy(batch.data, 0, in, ValueLayout.JAVA_FLOAT, 0, batch.data.length);
-            lib.run(state.handle, in, batch.n, batch.c, batch.h, batch.w, bits, map, out, info);
-            MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
-        }
+        float[] result = plan.run(batch, batch.n * o.elements(), bits, map, info);
         int[] used = offsets != null ? offsets.clone() : new int[batch.n];
         if (offsets == null)
             for (int s = 0; s < batch.n; s++)
@@ -173,32 +137,16 @@ public final class CudaInt8Plan implements AutoCloseable {
     }
 
     /** The last run's host-to-device, compute and device-to-host times. */
-    public CudaTimes lastTimes() {
-        try (NativeGuard.Held held = guard.enter()) {
-            return lib.lastTimes(state.handle);
-        }
-    }
+    public CudaTimes lastTimes() { return plan.lastTimes(); }
 
     /** Multiply-accumulates of the integer convs per image of the last run's shape (for the share of tensor-core peak). */
-    public double int8Macs() {
-        try (NativeGuard.Held held = guard.enter()) {
-            return lib.int8Macs(state.handle);
-        }
-    }
+    public double int8Macs() { return plan.int8Macs(); }
 
     /** Turns per-step timing (CUDA events around each step) of later runs on or off; off by default. */
-    public void setProfiling(boolean on) {
-        try (NativeGuard.Held held = guard.enter()) {
-            lib.setProfiling(state.handle, on);
-        }
-    }
+    public void setProfiling(boolean on) { plan.setProfiling(on); }
 
     /** The steps of the last run made with profiling on, in run order; empty before one. */
-    public List<StepTime> lastProfile() {
-        try (NativeGuard.Held held = guard.enter()) {
-            return lib.profile(state.handle, ops);
-        }
-    }
+    public List<StepTime> lastProfile() { return plan.lastProfile(); }
 
-    @Override public void close() { guard.close(); }
+    @Override public void close() { plan.close(); }
 }

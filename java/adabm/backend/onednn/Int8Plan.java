@@ -1,6 +1,5 @@
 package adabm.backend.onednn;
 
-import adabm.ShapeException;
 import adabm.UnsupportedOpException;
 import adabm.backend.BackendUnavailableException;
 import adabm.graph.Graph;
@@ -167,12 +166,8 @@ public final class Int8Plan implements AutoCloseable {
     public FakeQuantRunner.Forward run(Tensor batch, int[] imageOffsets) {
         if (imageOffsets.length != batch.n)
             throw new IllegalArgumentException(imageOffsets.length + " image offsets for a batch of " + batch.n);
-        if (batch.c != graph.inputChannels())
-            throw new ShapeException("input has " + batch.c + " channels, graph " + graph.name() + " expects " + graph.inputChannels());
-        Graph.Shape o = graph.inferShapes(batch.h, batch.w).get(graph.output());  // typed error naming the node
+        Graph.Shape o = graph.outputFor(batch.n, batch.c, batch.h, batch.w);  // typed errors naming the node
         long perImage = o.elements();
-        if (perImage * batch.n > Integer.MAX_VALUE - 8)
-            throw new ShapeException("output " + Tensor.shapeString(batch.n, o.c(), o.h(), o.w()) + " is too large for one array");
         int inPerImage = batch.c * batch.h * batch.w;
         float[] out = new float[(int) (perImage * batch.n)];
         double[] fab = new double[batch.n];

@@ -1,6 +1,5 @@
 package adabm.backend.onednn;
 
-import adabm.ShapeException;
 import adabm.backend.Plan;
 import adabm.graph.AffineFolding;
 import adabm.graph.Graph;
@@ -54,12 +53,8 @@ public final class OneDnnPlan implements Plan {
 
     @Override public Tensor run(Tensor input) {
         try (NativeGuard.Held held = guard.enter()) {
-            if (input.c != graph.inputChannels())
-                throw new ShapeException("input has " + input.c + " channels, graph " + graph.name() + " expects " + graph.inputChannels());
-            Graph.Shape o = graph.inferShapes(input.h, input.w).get(graph.output());  // typed error naming the node
+            Graph.Shape o = graph.outputFor(input.n, input.c, input.h, input.w);  // typed errors naming the node
             long outLen = (long) input.n * o.elements();
-            if (outLen > Integer.MAX_VALUE - 8)
-                throw new ShapeException("output " + Tensor.shapeString(input.n, o.c(), o.h(), o.w()) + " is too large for one array");
             state.io.ensure(input.data.length, outLen);
             MemorySegment.copy(input.data, 0, state.io.in, ValueLayout.JAVA_FLOAT, 0, input.data.length);
             lib.run(state.handle, state.io.in, input.n, input.c, input.h, input.w, state.io.out, outLen);
