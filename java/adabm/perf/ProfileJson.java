@@ -29,15 +29,7 @@ public final class ProfileJson {
         o.addProperty("repeats", p.repeats());
         o.addProperty("image", p.image());
         JsonArray runs = new JsonArray();
-        for (PrecisionProfile r : p.runs()) {
-            JsonObject run = new JsonObject();
-            run.addProperty("precision", r.precision());
-            run.addProperty("total_ms", r.totalMs());
-            JsonArray rows = new JsonArray();
-            for (LayerProfile l : r.rows()) rows.add(toJson(l));
-            run.add("rows", rows);
-            runs.add(run);
-        }
+        for (PrecisionProfile r : p.runs()) runs.add(toJson(r));
         o.add("runs", runs);
         return o;
     }
@@ -50,21 +42,26 @@ public final class ProfileJson {
         o.addProperty("image", p.image());
         JsonArray runs = new JsonArray();
         for (int i = 0; i < p.runs().size(); i++) {
-            PrecisionProfile r = p.runs().get(i);
             CudaTimes t = p.splits().get(i);
-            JsonObject run = new JsonObject();
-            run.addProperty("precision", r.precision());
-            run.addProperty("total_ms", r.totalMs());
+            JsonObject run = toJson(p.runs().get(i));
             run.addProperty("h2d_ms", t.h2dMs());
             run.addProperty("compute_ms", t.computeMs());
             run.addProperty("d2h_ms", t.d2hMs());
-            JsonArray rows = new JsonArray();
-            for (LayerProfile l : r.rows()) rows.add(toJson(l));
-            run.add("rows", rows);
             runs.add(run);
         }
         o.add("runs", runs);
         return o;
+    }
+
+    /** {precision, total_ms, rows} */
+    private static JsonObject toJson(PrecisionProfile r) {
+        JsonObject run = new JsonObject();
+        run.addProperty("precision", r.precision());
+        run.addProperty("total_ms", r.totalMs());
+        JsonArray rows = new JsonArray();
+        for (LayerProfile l : r.rows()) rows.add(toJson(l));
+        run.add("rows", rows);
+        return run;
     }
 
     private static JsonObject toJson(LayerProfile l) {
