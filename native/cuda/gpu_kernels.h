@@ -33,6 +33,7 @@ struct Sink {
     int32_t relu = 0;
     int32_t block = 1;           // > 1: a depth-to-space of this block lies between value and codes
     int32_t dcr = 0;
+    int32_t shuffledC = 0;       // block > 1: the shuffle's output channels (value channels / block^2)
 };
 
 // What happens to each value a kernel makes: stages, an optional float store (NHWC, dense channels), sinks.
@@ -61,7 +62,7 @@ struct QConvArgs {
     int32_t op = 0;
     const int32_t* window = nullptr;       // bw = 8: n x ho x wo x groups sums of codes under the window, else null
     int32_t groups = 1, outPerGroup = 0;
-    const Epilogue* e = nullptr;           // in device memory (read through the cache by every thread)
+    Epilogue e;                            // by value: the kernel reads it from its parameters (constant bank)
 };
 // Picks the n8 column tiles per warp (8, or fewer where the weight slice would not fit maxSmem bytes of shared
 // memory) and gives the dynamic shared memory the launch needs (may still exceed maxSmem at 1: the caller refuses).
@@ -69,7 +70,7 @@ void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem
                 size_t* smemBytes);
 // Once per conv, at plan construction: lets the kernel of nt use up to maxSmem bytes of shared memory and gives how
 // many of its blocks of smemBytes fit one multiprocessor (the persistent grid is that times the SM count).
-int32_t qconv_blocks_per_sm(int32_t nt, size_t smemBytes, size_t maxSmem);
+int32_t qconv_blocks_per_sm(int32_t nt, int32_t kh, int32_t kw, int32_t cp, size_t smemBytes, size_t maxSmem);
 void launch_qconv(const QConvArgs& a, int32_t nt, size_t smemBytes, int32_t residentBlocks, cudaStream_t s);
 
 // bw = 8: per (image, out pixel, group) the sum of the input codes of the group under the window (inside the image),

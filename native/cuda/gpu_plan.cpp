@@ -239,7 +239,7 @@ void GpuPlan::prepare_weights() {
         if (q->smem > maxSmem_)
             throw UnsupportedError(name + " (Conv " + str(p.inC) + "->" + str(p.outC) + ", " + str(p.kh) + "x" + str(p.kw) + "): needs " +
                                    str(int64_t(q->smem)) + " bytes of shared memory per block, the device has " + str(int64_t(maxSmem_)));
-        q->residentBlocks = qconv_blocks_per_sm(q->nt, q->smem, maxSmem_) * smCount_;
+        q->residentBlocks = qconv_blocks_per_sm(q->nt, p.kh, p.kw, q->cp, q->smem, maxSmem_) * smCount_;
         const int64_t ocp = int64_t(q->ocTiles) * q->nt * 8;
         std::vector<int8_t> dense(size_t(ocp * q->k), 0);
         std::vector<int32_t> tapSum(size_t(p.outC * taps), 0);
@@ -354,6 +354,7 @@ Epilogue GpuPlan::epilogue_for(const Step& step, ShapeState& st) const {
         if (step.shuffleOp >= 0) {
             s.block = desc_.ops[size_t(step.shuffleOp)].block;
             s.dcr = desc_.ops[size_t(step.shuffleOp)].dcr;
+            s.shuffledC = int32_t(st.shapes[value].c) / (s.block * s.block);
         }
         e.sinks[e.nSinks++] = s;
     }
@@ -451,7 +452,7 @@ std::unique_ptr<GpuPlan::ShapeState> GpuPlan::build_state(int64_t n, int64_t h, 
                 st->windows[i].emplace_back(size_t(n * in.h * in.w * p.groups) * sizeof(int32_t), "pixel sums");
                 a.window = st->windows[i][0].as<int32_t>();
             }
-            a.e = e;
+            a.e = eps[i];
             int8Macs_ += double(o.h) * double(o.w) * double(p.outC) * double(p.inC / p.groups) * double(p.kh * p.kw);
         } else if (step.kind == StepKind::FConv) {
             const FloatWeights& f = *fweights_[size_t(step.op)];

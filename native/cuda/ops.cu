@@ -12,12 +12,29 @@ constexpr int kBlock = 256;
 
 unsigned blocks_for(long long count) { return static_cast<unsigned>(std::max<long long>(1, (count + kBlock - 1) / kBlock)); }
 
+// a flat index over outer x d2 x d1 x d0 (d0 fastest) taken apart; kernels are instantiated with 32-bit indices for
+// counts below 2^31, since a 64-bit division costs about ten times a 32-bit one
+struct Index4 { int inner, x, y, outer; };
+template <typename I>
+__device__ __forceinline__ Index4 decode(I i, int d0, int d1, int d2) {
+    Index4 r;
+    r.inner = static_cast<int>(i % d0);
+    i /= d0;
+    r.x = static_cast<int>(i % d1);
+    i /= d1;
+    r.y = static_cast<int>(i % d2);
+    r.outer = static_cast<int>(i / d2);
+    return r;
+}
+bool fits32(long long count) { return count + kBlock < (1LL << 31); }
+
 // bw = 8, pass 1: per (image, pixel, group) the sum of the group's input codes (uint4 loads where the group allows)
 __global__ void pixel_sums_kernel(const uint8_t* in, long long pixels, int cp, int inC, int groups, int32_t* out) {
     const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= pixels * groups) return;
-    const int g = static_cast<int>(i % groups), cg = inC / groups;
-    const uint8_t* q = in + (i / groups) * cp + g * cg;
+    const long long pixel = groups == 1 ? i : i / groups;  // no 64-bit division in the common case
+    const int g = static_cast<int>(i - pixel * groups), cg = inC / groups;
+    const uint8_t* q = in + pixel * cp + g * cg;
     int32_t sum = 0;
     int c = 0;
     if ((g * cg) % 16 == 0)  // 16-byte aligned runs (cp is a multiple of 32): four byte sums per dp4a
@@ -33,16 +50,13 @@ __global__ void pixel_sums_kernel(const uint8_t* in, long long pixels, int cp, i
 }
 
 // bw = 8, pass 2: per (image, out pixel, group) the pixel sums under the window, inside the image
+template <typename I>
 __global__ void window_sums_kernel(const int32_t* pixelSums, int n, int h, int w, int groups, int ho, int wo,
                                    int kh, int kw, int padT, int padL, int32_t* out) {
-    const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    const long long total = static_cast<long long>(n) * ho * wo * groups;
-    if (i >= total) return;
-    const int g = static_cast<int>(i % groups);
-    long long p = i / groups;
-    const int xo = static_cast<int>(p % wo);
-    p /= wo;
-    const int yo = static_cast<int>(p % ho), ni = static_cast<int>(p / ho);
+    const I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= static_cast<I>(n) * ho * wo * groups) return;
+    const Index4 at = decode(i, groups, wo, ho);
+    const int g = at.inner, xo = at.x, yo = at.y, ni = at.outer;
     int32_t sum = 0;
     for (int r = 0; r < kh; r++) {
         const int iy = yo + r - padT;
@@ -56,15 +70,12 @@ __global__ void window_sums_kernel(const int32_t* pixelSums, int n, int h, int w
     out[i] = sum;
 }
 
+template <typename I>
 __global__ void fconv_kernel(const FConvArgs a) {
-    const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    const long long total = static_cast<long long>(a.n) * a.ho * a.wo * a.outC;
-    if (i >= total) return;
-    const int o = static_cast<int>(i % a.outC);
-    long long p = i / a.outC;
-    const int xo = static_cast<int>(p % a.wo);
-    p /= a.wo;
-    const int yo = static_cast<int>(p % a.ho), ni = static_cast<int>(p / a.ho);
+    const I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= static_cast<I>(a.n) * a.ho * a.wo * a.outC) return;
+    const Index4 at = decode(i, a.outC, a.wo, a.ho);
+    const int o = at.inner, xo = at.x, yo = at.y, ni = at.outer;
     const int cg = a.inC / a.groups, og = a.outC / a.groups, g = o / og;
     const float* wo = a.weights + static_cast<long long>(o) * cg * a.kh * a.kw;
     double acc = double(a.bias[o]);
@@ -79,7 +90,9 @@ __global__ void fconv_kernel(const FConvArgs a) {
                 acc = __dadd_rn(acc, __dmul_rn(double(wo[(c * a.kh + r) * a.kw + s]), x));
             }
         }
-    finish_value(a.e, __double2float_rn(acc), ni, yo, xo, o, a.outC, a.ho, a.wo);
+    float levels[kMaxSinks];
+    sink_levels(*a.e, ni, levels);
+    finish_value(*a.e, levels, __double2float_rn(acc), ni, yo, xo, o, a.outC, a.ho, a.wo);
 }
 
 // the head's value of output channel c at (ni, y, x); fused_chain.cpp head_values and simple_ops.cpp in float32
@@ -119,28 +132,23 @@ __device__ float head_value(const HeadArgs& a, int ni, int y, int x, int c) {
     }
 }
 
+template <typename I>
 __global__ void head_kernel(const HeadArgs a) {
-    const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    const long long total = static_cast<long long>(a.n) * a.h * a.w * a.c;
-    if (i >= total) return;
-    const int c = static_cast<int>(i % a.c);
-    long long p = i / a.c;
-    const int x = static_cast<int>(p % a.w);
-    p /= a.w;
-    const int y = static_cast<int>(p % a.h), ni = static_cast<int>(p / a.h);
-    finish_value(a.e, head_value(a, ni, y, x, c), ni, y, x, c, a.c, a.h, a.w);
+    const I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= static_cast<I>(a.n) * a.h * a.w * a.c) return;
+    const Index4 at = decode(i, a.c, a.w, a.h);
+    float levels[kMaxSinks];
+    sink_levels(*a.e, at.outer, levels);
+    finish_value(*a.e, levels, head_value(a, at.outer, at.y, at.x, at.inner), at.outer, at.y, at.x, at.inner, a.c, a.h, a.w);
 }
 
+template <typename I>
 __global__ void nhwc_to_nchw_kernel(const float* in, float* out, int n, int c, int h, int w) {
-    const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    const long long total = static_cast<long long>(n) * c * h * w;
-    if (i >= total) return;
-    const int x = static_cast<int>(i % w);
-    long long p = i / w;
-    const int y = static_cast<int>(p % h);
-    p /= h;
-    const int ch = static_cast<int>(p % c), ni = static_cast<int>(p / c);
-    out[i] = in[((static_cast<long long>(ni) * h + y) * w + x) * c + ch];
+    const I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= static_cast<I>(n) * c * h * w) return;
+    const Index4 at = decode(i, w, h, c);  // NCHW: column fastest (inner), then row (x field), then channel (y field)
+    const int col = at.inner, row = at.x, ch = at.y;
+    out[i] = in[((static_cast<long long>(at.outer) * h + row) * w + col) * c + ch];
 }
 
 // ImageComplexity.java: gray = (0.299 R + 0.587 G + 0.114 B) / 255 in double, Sobel / 8 with replicate padding
@@ -207,23 +215,32 @@ void launch_window_sums(const uint8_t* in, int32_t n, int32_t h, int32_t w, int3
     const long long pixels = static_cast<long long>(n) * h * w;
     pixel_sums_kernel<<<blocks_for(pixels * groups), kBlock, 0, s>>>(in, pixels, cp, inC, groups, pixelSums);
     cuda_check(cudaGetLastError(), "pixel sums launch");
-    window_sums_kernel<<<blocks_for(static_cast<long long>(n) * ho * wo * groups), kBlock, 0, s>>>(
-        pixelSums, n, h, w, groups, ho, wo, kh, kw, padT, padL, out);
+    const long long sums = static_cast<long long>(n) * ho * wo * groups;
+    if (fits32(sums))
+        window_sums_kernel<int><<<blocks_for(sums), kBlock, 0, s>>>(pixelSums, n, h, w, groups, ho, wo, kh, kw, padT, padL, out);
+    else
+        window_sums_kernel<long long><<<blocks_for(sums), kBlock, 0, s>>>(pixelSums, n, h, w, groups, ho, wo, kh, kw, padT, padL, out);
     cuda_check(cudaGetLastError(), "window sums launch");
 }
 
 void launch_fconv(const FConvArgs& a, cudaStream_t s) {
-    fconv_kernel<<<blocks_for(static_cast<long long>(a.n) * a.ho * a.wo * a.outC), kBlock, 0, s>>>(a);
+    const long long values = static_cast<long long>(a.n) * a.ho * a.wo * a.outC;
+    if (fits32(values)) fconv_kernel<int><<<blocks_for(values), kBlock, 0, s>>>(a);
+    else fconv_kernel<long long><<<blocks_for(values), kBlock, 0, s>>>(a);
     cuda_check(cudaGetLastError(), "float conv launch");
 }
 
 void launch_head(const HeadArgs& a, cudaStream_t s) {
-    head_kernel<<<blocks_for(static_cast<long long>(a.n) * a.h * a.w * a.c), kBlock, 0, s>>>(a);
+    const long long values = static_cast<long long>(a.n) * a.h * a.w * a.c;
+    if (fits32(values)) head_kernel<int><<<blocks_for(values), kBlock, 0, s>>>(a);
+    else head_kernel<long long><<<blocks_for(values), kBlock, 0, s>>>(a);
     cuda_check(cudaGetLastError(), "op kernel launch");
 }
 
 void launch_nhwc_to_nchw(const float* in, float* out, int32_t n, int32_t c, int32_t h, int32_t w, cudaStream_t s) {
-    nhwc_to_nchw_kernel<<<blocks_for(static_cast<long long>(n) * c * h * w), kBlock, 0, s>>>(in, out, n, c, h, w);
+    const long long values = static_cast<long long>(n) * c * h * w;
+    if (fits32(values)) nhwc_to_nchw_kernel<int><<<blocks_for(values), kBlock, 0, s>>>(in, out, n, c, h, w);
+    else nhwc_to_nchw_kernel<long long><<<blocks_for(values), kBlock, 0, s>>>(in, out, n, c, h, w);
     cuda_check(cudaGetLastError(), "output layout launch");
 }
 

@@ -3,7 +3,12 @@
 // its tiles share an output-channel slice, loads each tile's input halo (all channels) once into shared memory, runs
 // the whole K = kh*kw*cp reduction from there with ldmatrix + mma.sync.m16n8k32 (u8 x s8 -> s32: exact), and
 // finishes the values in its epilogue. Rows of both shared arrays are padded by 16 bytes so that the eight 16-byte
-// rows each ldmatrix phase reads fall into distinct banks.
+// rows each ldmatrix phase reads fall into distinct banks. 3x3 convs over 64 padded channels get a compile-time
+// geometry (Geometry): their main loop unrolls completely.
+// Measured on an H200 (ncu, EDSR-8 body convs): the epilogue, not the tensor-core loop, takes most of the issued
+// instructions; hence its shape: the descriptor in the kernel parameters (constant bank), per-tile constants hoisted,
+// border pixels through a call, one copy of the finishing code for both m16 tiles, and the division's reciprocal
+// hoisted (epilogue.cuh exact_quotient).
 #include "epilogue.cuh"
 #include "gpu_errors.h"
 #include <algorithm>
@@ -51,37 +56,53 @@ __device__ __forceinline__ void cp_async16(uint32_t dst, const void* src, int sr
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 __device__ __forceinline__ void cp_async_wait_one() { asm volatile("cp.async.wait_group 1;\n" ::: "memory"); }
 
-// s_w*l*S_in + bias for a pixel whose window leaves the image: S_in sums the tap sums of the taps inside it
-__device__ __forceinline__ double border_base(const QConvArgs& a, int oc, int y, int x) {
-    const int r0 = max(0, a.padT - y), r1 = min(a.kh, a.h + a.padT - y);
-    const int c0 = max(0, a.padL - x), c1 = min(a.kw, a.w + a.padL - x);
-    const int32_t* t = a.tapSum + static_cast<long long>(oc) * a.kh * a.kw;
+// s_w*l*S_in + bias for a pixel whose window leaves the image: S_in sums the tap sums of the taps inside it. Not
+// inlined: the epilogue has 16*NT call sites, and only border pixels take them (inlined, they made the kernel's code
+// several times larger than the instruction cache).
+__device__ __noinline__ double border_base(const int32_t* tapSum, const float* bias, double borderCoef, int kh, int kw,
+                                           int h, int w, int padT, int padL, int oc, int y, int x) {
+    const int r0 = max(0, padT - y), r1 = min(kh, h + padT - y);
+    const int c0 = max(0, padL - x), c1 = min(kw, w + padL - x);
+    const int32_t* t = tapSum + static_cast<long long>(oc) * kh * kw;
     long long sum = 0;
     for (int r = r0; r < r1; r++)
-        for (int c = c0; c < c1; c++) sum += t[r * a.kw + c];
-    return __dadd_rn(__dmul_rn(a.borderCoef, double(sum)), double(a.bias[oc]));
+        for (int c = c0; c < c1; c++) sum += t[r * kw + c];
+    return __dadd_rn(__dmul_rn(borderCoef, double(sum)), double(bias[oc]));
 }
 
+// The conv's kernel size and padded input channels: the runtime arguments, or compile-time constants (KS x KS, KC
+// 32-channel chunks) for the hot 3x3 64-channel convs, whose main loop then unrolls completely and whose index
+// arithmetic divides by constants.
+template <int KS, int KC>
+struct Geometry {
+    int kh, kw, cp;
+    __device__ explicit Geometry(const QConvArgs& a)
+        : kh(KS ? KS : a.kh), kw(KS ? KS : a.kw), cp(KC ? KC * 32 : a.cp) {}
+};
+
 // the halo of tile t (all input channels of rows y0-padT.. and columns x0-padL..) into a halo buffer, asynchronously
-__device__ __forceinline__ void issue_halo(const QConvArgs& a, int t, int spatial, int tilesX, int tilesY, uint32_t dst) {
+template <int KS, int KC>
+__device__ __forceinline__ void issue_halo(const QConvArgs& a, const Geometry<KS, KC>& gm, int t, int spatial, int tilesX,
+                                           int tilesY, uint32_t dst) {
     const int st = t % spatial, tx = st % tilesX, ty = (st / tilesX) % tilesY, ni = st / tilesX / tilesY;
-    const int haloW = kTileCols + a.kw - 1, haloH = kTileRows + a.kh - 1, hs = a.cp + 16, chunks = a.cp / 16;
+    const int haloW = kTileCols + gm.kw - 1, haloH = kTileRows + gm.kh - 1, hs = gm.cp + 16, chunks = gm.cp / 16;
     const int y0 = ty * kTileRows - a.padT, x0 = tx * kTileCols - a.padL;
     for (int i = threadIdx.x; i < haloH * haloW * chunks; i += kThreads) {
         const int pix = i / chunks, ch = i % chunks;
         const int iy = y0 + pix / haloW, ix = x0 + pix % haloW;
         const bool inside = iy >= 0 && iy < a.h && ix >= 0 && ix < a.w;
         // code 0 outside the image: adds nothing (the border base corrects)
-        const uint8_t* src = inside ? a.in + ((static_cast<long long>(ni) * a.h + iy) * a.w + ix) * a.cp + ch * 16 : a.in;
+        const uint8_t* src = inside ? a.in + ((static_cast<long long>(ni) * a.h + iy) * a.w + ix) * gm.cp + ch * 16 : a.in;
         cp_async16(dst + pix * hs + ch * 16, src, inside ? 16 : 0);
     }
 }
 
-template <int NT>
-__global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
+template <int NT, int KS, int KC>
+__global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const __grid_constant__ QConvArgs a) {
     extern __shared__ __align__(16) uint8_t smem[];
-    const int haloW = kTileCols + a.kw - 1, hs = a.cp + 16, ws = a.k + 16;
-    const size_t haloSize = halo_bytes(a.kh, a.kw, a.cp, NT);
+    const Geometry<KS, KC> gm(a);
+    const int haloW = kTileCols + gm.kw - 1, hs = gm.cp + 16, ws = a.k + 16;
+    const size_t haloSize = halo_bytes(gm.kh, gm.kw, gm.cp, NT);
     uint8_t* wsm = smem + 2 * haloSize;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int tilesX = (a.wo + kTileCols - 1) / kTileCols, tilesY = (a.ho + kTileRows - 1) / kTileRows;
@@ -96,7 +117,7 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
     int loadedOc = -1;
 
     // software pipeline: while tile t computes, the halo of the block's next tile is on its way into the other buffer
-    if (static_cast<int>(blockIdx.x) < total) issue_halo(a, blockIdx.x, spatial, tilesX, tilesY, smemBase);
+    if (static_cast<int>(blockIdx.x) < total) issue_halo(a, gm, blockIdx.x, spatial, tilesX, tilesY, smemBase);
     cp_async_commit();
     int buf = 0;
     for (int t = blockIdx.x; t < total; t += gridDim.x, buf ^= 1) {
@@ -117,7 +138,7 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
             loadedOc = ocTile;
         }
         if (t + static_cast<int>(gridDim.x) < total)
-            issue_halo(a, t + gridDim.x, spatial, tilesX, tilesY, smemBase + static_cast<uint32_t>((buf ^ 1) * haloSize));
+            issue_halo(a, gm, t + gridDim.x, spatial, tilesX, tilesY, smemBase + static_cast<uint32_t>((buf ^ 1) * haloSize));
         cp_async_commit();
         cp_async_wait_one();  // this thread's copies of tile t have landed
         __syncthreads();      // everyone's have, and the weights
@@ -131,15 +152,18 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
 #pragma unroll
                 for (int q = 0; q < 4; q++) acc[m][j][q] = 0;
 
-        for (int r = 0; r < a.kh; r++)
-            for (int s = 0; s < a.kw; s++) {
-                const int tap = r * a.kw + s;
+#pragma unroll
+        for (int r = 0; r < gm.kh; r++)
+#pragma unroll
+            for (int s = 0; s < gm.kw; s++) {
+                const int tap = r * gm.kw + s;
                 uint32_t aAddr[2];
 #pragma unroll
                 for (int m = 0; m < 2; m++)
                     aAddr[m] = haloBase + ((warp + r) * haloW + m * 16 + (mi & 1) * 8 + rr + s) * hs + (mi >> 1) * 16;
-                const uint32_t bRow = wBase + tap * a.cp;
-                for (int kc = 0; kc < a.cp / 32; kc++) {
+                const uint32_t bRow = wBase + tap * gm.cp;
+#pragma unroll
+                for (int kc = 0; kc < gm.cp / 32; kc++) {
                     uint32_t af[2][4];
                     ldmatrix_x4(af[0], aAddr[0] + kc * 32);
                     ldmatrix_x4(af[1], aAddr[1] + kc * 32);
@@ -170,63 +194,93 @@ __global__ void __launch_bounds__(kThreads, 2) qconv_kernel(const QConvArgs a) {
         __syncthreads();  // every warp is done with the halo: its buffer takes the staged values
         const int y = y0 + warp;
         if (y < a.ho) {
-        const double scale = a.scaleOfBits[a.e->bits[ni * a.e->ops + a.op]];
-        const bool rowInside = y - a.padT >= 0 && y - a.padT + a.kh <= a.h;
+        const double scale = a.scaleOfBits[a.e.bits[ni * a.e.ops + a.op]];
+        float levels[kMaxSinks];
+        sink_levels(a.e, ni, levels);
+        const bool rowInside = y - a.padT >= 0 && y - a.padT + gm.kh <= a.h;
         float* staged = reinterpret_cast<float*>(smem + buf * haloSize) + warp * 16 * kStride;
-#pragma unroll
+        // one copy of the epilogue's code for both m16 tiles: the loop is not unrolled, and the second tile's
+        // accumulators move into the first's registers after the first pass (a runtime acc[m] would live in memory)
+#pragma unroll 1
         for (int m = 0; m < 2; m++) {
 #pragma unroll
             for (int half = 0; half < 2; half++) {
-                const int p = g + half * 8, x = x0 + m * 16 + p;
-                const bool inside = rowInside && x - a.padL >= 0 && x - a.padL + a.kw <= a.w;
-                const long long windowAt = ((static_cast<long long>(ni) * a.ho + y) * a.wo + min(x, a.wo - 1)) * a.groups;
+                const int p = g + half * 8, x = min(x0 + m * 16 + p, a.wo - 1);  // columns past the image: unused
+                const bool inside = rowInside && x - a.padL >= 0 && x - a.padL + gm.kw <= a.w;
+                // bw = 8: A = 2*acc + the codes' window sum (one per pixel unless the conv has groups)
+                const int32_t* window = a.window ? a.window + ((static_cast<long long>(ni) * a.ho + y) * a.wo + x) * a.groups : nullptr;
+                const int accScale = window ? 2 : 1, pixelWindow = window ? window[0] : 0;
+                const auto value = [&](int j, int q, int windowSum, double base) {
+                    const int A = accScale * acc[0][j][half * 2 + q] + windowSum;
+                    return __double2float_rn(__dadd_rn(__dmul_rn(scale, double(A)), base));
+                };
+                float* row = staged + p * kStride + t4 * 2;
+                if (inside && (!window || a.groups == 1)) {  // a warp diverges here only at the image border
 #pragma unroll
-                for (int j = 0; j < NT; j++) {
-                    float v2[2];
-#pragma unroll
-                    for (int q = 0; q < 2; q++) {
-                        const int oc = min(ocTile * NT * 8 + j * 8 + t4 * 2 + q, a.outC - 1);  // padded columns: unused
-                        int A = acc[m][j][half * 2 + q];
-                        if (a.window) A = 2 * A + a.window[windowAt + oc / a.outPerGroup];
-                        const double base = inside ? baseSm[j * 8 + t4 * 2 + q] : border_base(a, oc, y, min(x, a.wo - 1));
-                        v2[q] = __double2float_rn(__dadd_rn(__dmul_rn(scale, double(A)), base));
+                    for (int j = 0; j < NT; j++) {
+                        const double2 base = *reinterpret_cast<const double2*>(baseSm + j * 8 + t4 * 2);
+                        *reinterpret_cast<float2*>(row + j * 8) =
+                            make_float2(value(j, 0, pixelWindow, base.x), value(j, 1, pixelWindow, base.y));
                     }
-                    *reinterpret_cast<float2*>(staged + p * kStride + j * 8 + t4 * 2) = make_float2(v2[0], v2[1]);
+                } else {
+#pragma unroll
+                    for (int j = 0; j < NT; j++) {
+                        float v2[2];
+#pragma unroll
+                        for (int q = 0; q < 2; q++) {
+                            const int oc = min(ocTile * NT * 8 + j * 8 + t4 * 2 + q, a.outC - 1);  // padded columns: unused
+                            const int windowSum = window ? window[oc / a.outPerGroup] : 0;
+                            const double base = inside ? baseSm[j * 8 + t4 * 2 + q]
+                                                       : border_base(a.tapSum, a.bias, a.borderCoef, a.kh, a.kw, a.h, a.w, a.padT, a.padL, oc, y, x);
+                            v2[q] = value(j, q, windowSum, base);
+                        }
+                        *reinterpret_cast<float2*>(row + j * 8) = make_float2(v2[0], v2[1]);
+                    }
                 }
             }
             __syncwarp();
+            // each lane keeps one 4-channel group of the slice and takes every kStep-th of the 16 pixels: the
+            // channel arithmetic once per pass, the flat pixel index by increments. (Passing several pixels through
+            // each stage and sink at once, so that descriptors are read once per pass, cut the instructions by a
+            // fifth but spilled registers and ran slower on an H200: measured 39.0-40.6 against 41.4 frames/s.)
+            constexpr int kGroups = NT * 2, kStep = 32 / kGroups;
+            const int c4 = lane % kGroups, oc = ocTile * NT * 8 + c4 * 4, count = min(4, a.outC - oc);
+            const int xBase = x0 + m * 16, xEnd = min(16, a.wo - xBase);
+            const long long rowPixel = (static_cast<long long>(ni) * a.ho + y) * a.wo + xBase;
+            if (count > 0) {
 #pragma unroll 1
-            for (int i = lane; i < 16 * NT * 2; i += 32) {
-                const int p = i / (NT * 2), c4 = i % (NT * 2), x = x0 + m * 16 + p, oc = ocTile * NT * 8 + c4 * 4;
-                if (x >= a.wo || oc >= a.outC) continue;
-                finish_values4(a.e, *reinterpret_cast<const float4*>(staged + p * kStride + c4 * 4), min(4, a.outC - oc),
-                               ni, y, x, oc, a.outC, a.ho, a.wo);
+                for (int p = lane / kGroups; p < xEnd; p += kStep)
+                    finish_values4(a.e, levels, *reinterpret_cast<const float4*>(staged + p * kStride + c4 * 4), count,
+                                   rowPixel + p, ni, y, xBase + p, oc, a.outC, a.ho, a.wo);
             }
             __syncwarp();
+#pragma unroll
+            for (int j = 0; j < NT; j++)
+#pragma unroll
+                for (int q = 0; q < 4; q++) acc[0][j][q] = acc[1][j][q];
         }
         }
         __syncthreads();  // the buffer is free for the halo the next iteration issues into it
     }
 }
 
-// once per kernel instantiation: opt into the device's whole shared memory, so that any conv's smem may launch
+using Kernel = void (*)(QConvArgs);
+
+// the kernel for a conv: compile-time geometry for 3x3 convs over 64 padded channels (EDSR-like bodies, the x2
+// upsampling convs, the 64->3 tails), the runtime one otherwise
 template <int NT>
-int32_t blocks_per_sm(size_t smem, size_t maxSmem) {
-    cuda_check(cudaFuncSetAttribute(qconv_kernel<NT>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(maxSmem)),
-               "qconv: shared memory of " + std::to_string(maxSmem) + " bytes");
-    int perSm = 0;
-    cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, qconv_kernel<NT>, kThreads, smem), "qconv occupancy");
-    return std::max(perSm, 1);
+Kernel kernel_for(int32_t kh, int32_t kw, int32_t cp) {
+    if (kh == 3 && kw == 3 && cp == 64) return qconv_kernel<NT, 3, 2>;
+    return qconv_kernel<NT, 0, 0>;
 }
 
-template <int NT>
-void launch(const QConvArgs& a, size_t smem, int32_t residentBlocks, cudaStream_t s) {
-    const long long tiles = static_cast<long long>(a.n) * ((a.wo + kTileCols - 1) / kTileCols) *
-                            ((a.ho + kTileRows - 1) / kTileRows) * a.ocTiles;
-    if (tiles >= (1LL << 31)) throw UnsupportedError("qconv: " + std::to_string(tiles) + " output tiles exceed int32");
-    const long long grid = std::min<long long>(tiles, residentBlocks);
-    qconv_kernel<NT><<<static_cast<unsigned>(grid), kThreads, smem, s>>>(a);
-    cuda_check(cudaGetLastError(), "qconv launch");
+Kernel kernel_for(int32_t nt, int32_t kh, int32_t kw, int32_t cp) {
+    switch (nt) {
+        case 1: return kernel_for<1>(kh, kw, cp);
+        case 2: return kernel_for<2>(kh, kw, cp);
+        case 4: return kernel_for<4>(kh, kw, cp);
+        default: return kernel_for<8>(kh, kw, cp);
+    }
 }
 
 }  // namespace
@@ -245,22 +299,23 @@ void qconv_plan(int32_t outC, int32_t kh, int32_t kw, int32_t cp, size_t maxSmem
     *ocTiles = (tiles8 + *nt - 1) / *nt;
 }
 
-int32_t qconv_blocks_per_sm(int32_t nt, size_t smem, size_t maxSmem) {
-    switch (nt) {
-        case 1: return blocks_per_sm<1>(smem, maxSmem);
-        case 2: return blocks_per_sm<2>(smem, maxSmem);
-        case 4: return blocks_per_sm<4>(smem, maxSmem);
-        default: return blocks_per_sm<8>(smem, maxSmem);
-    }
+int32_t qconv_blocks_per_sm(int32_t nt, int32_t kh, int32_t kw, int32_t cp, size_t smem, size_t maxSmem) {
+    // once per conv: opt into the device's whole shared memory, so that any conv's smem may launch
+    const Kernel k = kernel_for(nt, kh, kw, cp);
+    cuda_check(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, int(maxSmem)),
+               "qconv: shared memory of " + std::to_string(maxSmem) + " bytes");
+    int perSm = 0;
+    cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, k, kThreads, smem), "qconv occupancy");
+    return std::max(perSm, 1);
 }
 
 void launch_qconv(const QConvArgs& a, int32_t nt, size_t smem, int32_t residentBlocks, cudaStream_t s) {
-    switch (nt) {
-        case 1: launch<1>(a, smem, residentBlocks, s); break;
-        case 2: launch<2>(a, smem, residentBlocks, s); break;
-        case 4: launch<4>(a, smem, residentBlocks, s); break;
-        default: launch<8>(a, smem, residentBlocks, s); break;
-    }
+    const long long tiles = static_cast<long long>(a.n) * ((a.wo + kTileCols - 1) / kTileCols) *
+                            ((a.ho + kTileRows - 1) / kTileRows) * a.ocTiles;
+    if (tiles >= (1LL << 31)) throw UnsupportedError("qconv: " + std::to_string(tiles) + " output tiles exceed int32");
+    const long long grid = std::min<long long>(tiles, residentBlocks);
+    kernel_for(nt, a.kh, a.kw, a.cp)<<<static_cast<unsigned>(grid), kThreads, smem, s>>>(a);
+    cuda_check(cudaGetLastError(), "qconv launch");
 }
 
 }  // namespace adabm::gpu

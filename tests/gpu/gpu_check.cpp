@@ -8,6 +8,9 @@
 //       DIR/MODEL as written by GpuFixtures export (plan.bin, meta.txt, per image .in.f32/.bits.i32/.cpu.f32): runs
 //       each image with the CPU plan's bits and with the on-device bit map, compares with the CPU int8 plan's output
 //       (identical floats, identical 8-bit pixels), checks a batch of two against single runs, writes OUTDIR/MODEL.gpu.f32.
+//   adabm_gpu_check quotient
+//       the epilogue's hoisted-reciprocal division and quantizer against __fdiv_rn and the per-value formula, over
+//       every float of several ranges (quotient_check.cu)
 //   adabm_gpu_check bench PLAN.bin BITS.i32 IN.f32 C H W FRAME_H FRAME_W BATCH FRAMES [PLANS]
 //       throughput on FRAME_H x FRAME_W frames tiled from the given LR image, with those bits: frames/s, time split,
 //       integer tensor-core TOPS, per-step profile; PLANS > 1 runs that many plans from as many host threads (their
@@ -383,6 +386,8 @@ int bench(int argc, char** argv) {
 
 }  // namespace
 
+int quotient_check();  // quotient_check.cu
+
 int main(int argc, char** argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     const std::string mode = argc > 1 ? argv[1] : "";
@@ -390,7 +395,8 @@ int main(int argc, char** argv) {
     if (mode == "selftest") rc = selftest();
     else if (mode == "fixtures" && argc == 5) rc = fixtures(argv[2], argv[3], argv[4]);
     else if (mode == "bench" && argc >= 12) rc = bench(argc, argv);
-    else die("usage: adabm_gpu_check selftest | fixtures DIR MODEL OUTDIR | bench PLAN BITS IN C H W FRAME_H FRAME_W BATCH FRAMES [PLANS]");
+    else if (mode == "quotient") rc = quotient_check();
+    else die("usage: adabm_gpu_check selftest | quotient | fixtures DIR MODEL OUTDIR | bench PLAN BITS IN C H W FRAME_H FRAME_W BATCH FRAMES [PLANS]");
     std::printf("%s: %d failure(s)\n", mode.c_str(), rc);
     return rc == 0 ? 0 : 1;
 }
