@@ -16,7 +16,8 @@ import java.util.*;
  * One quantization run with per-epoch loss/FAB and a final evaluation, for studying the fine-tuning:
  * {@code bench/run QuantExperiment --model M [--scale S] --calib DIR --data Set5[,Set14] [--method adabm] [--w 4 --a 4]
  * [--mode fq] [--epochs 10 --steps 50] [--patches 100 --size 96] [--lambda 50] [--lr-w 0.01 --lr-a 0.01 --lr-m 0.01 --lr-tau 0.1]
- * [--backend onednn] [--threads 2] [--seed 0] [--layers 1] [--linear-uw 1]}.
+ * [--backend onednn] [--threads 2] [--seed 0] [--layers 1] [--linear-uw 1] [--kinds "PATTERN=KIND;..."]}.
+ * {@code --kinds} overrides layer kinds by name pattern ({@link NamePattern}), e.g. {@code regex:.*body\.4=FIXED8}.
  * {@code --linear-uw 1} steps weight bounds on uw itself, as ADABM.md §6 has it (default: log space).
  * Data set names are folders under ../shared/datasets.
  */
@@ -30,8 +31,13 @@ public final class QuantExperiment {
         Graph g = ModelLoader.load(modelPath, scaleOpt);
         int scale = g.scale();
         Path calib = shared.resolve("datasets").resolve(a.getOrDefault("calib", "Kodak24")).resolve("LR_bicubic/X" + scale);
+        // --kinds "PATTERN=KIND;..." (NamePattern keys, LayerKind values): per-layer kind overrides, e.g. for ablations
+        Map<String, LayerKind> kinds = new LinkedHashMap<>();
+        for (String entry : a.getOrDefault("kinds", "").split(";"))
+            if (!entry.isBlank()) kinds.put(entry.substring(0, entry.lastIndexOf('=')),
+                    LayerKind.valueOf(entry.substring(entry.lastIndexOf('=') + 1).toUpperCase(Locale.ROOT)));
         QuantSpec spec = new QuantSpec(Integer.parseInt(a.getOrDefault("w", "4")), Integer.parseInt(a.getOrDefault("a", "4")),
-                QuantMode.valueOf(a.getOrDefault("mode", "fq").toUpperCase(Locale.ROOT)));
+                QuantMode.valueOf(a.getOrDefault("mode", "fq").toUpperCase(Locale.ROOT)), Map.of(), kinds);
         CalibrationMethod method = CalibrationMethod.valueOf(a.getOrDefault("method", "adabm").toUpperCase(Locale.ROOT));
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         QuantPipeline.Settings s = QuantPipeline.Settings.defaults(g, spec, method)
