@@ -1,4 +1,5 @@
 #include "int8_epilogue.h"
+#include "epilogue_avx512.h"
 #include "vector_clones.h"
 #include <algorithm>
 #include <vector>
@@ -79,11 +80,20 @@ void apply_epilogue(const QuantEpilogue& e) {
     std::vector<double> interior(static_cast<size_t>(outC));
     for (int64_t o = 0; o < outC; o++)
         interior[size_t(o)] = e.borderCoef * double(e.tapPrefix[o * tapPlane + e.kh * tapStride + e.kw]) + double(e.bias[o]);
+    // the one-pass AVX-512 path takes whole vectors of 16 channels
+    const bool fast = !e.portable && outC % 16 == 0 && stages.size() <= size_t(kMaxFastStages) &&
+                      sinks.size() <= size_t(kMaxFastSinks) && fast_epilogue_available();
+    std::vector<FastStage> fastStages;
+    std::vector<FastSink> fastSinks;
+    if (fast) {
+        for (const ChainStage& s : stages) fastStages.push_back(fast_stage(s));
+        for (const CodeSink& k : sinks) fastSinks.push_back(fast_sink(k));
+    }
 
 #pragma omp parallel if (e.n * (y1 - y0) * rectW * outC > kParallelMin)
     {
         std::vector<double> border(static_cast<size_t>(outC));
-        std::vector<float> v(e.out ? 0 : static_cast<size_t>(rectW * outC));
+        std::vector<float> v(e.out || fast ? 0 : static_cast<size_t>(rectW * outC));
         std::vector<int32_t> window(e.integral ? size_t(outC) : 0);
 #pragma omp for schedule(static) collapse(2)
         for (int64_t ni = 0; ni < e.n; ni++)
@@ -97,6 +107,24 @@ void apply_epilogue(const QuantEpilogue& e) {
                 // count pixels from column xo on, sharing base (and window)
                 const auto finish = [&](int64_t xo, int64_t count, const double* base) {
                     const int64_t at = (rowAt + xo - x0) * outC;
+                    if (fast) {
+                        FastBlock b;
+                        b.acc = e.acc + at;
+                        b.low = e.accLow ? e.accLow + at : nullptr;
+                        b.window = e.integral ? window.data() : nullptr;
+                        b.base = base;
+                        b.scale = e.scale;
+                        b.pixels = count;
+                        b.outC = outC;
+                        b.off = ((ni * e.ho + yo) * e.wo + xo) * outC;
+                        b.out = e.out ? e.out + at : nullptr;
+                        b.stages = fastStages.data();
+                        b.nStages = int(fastStages.size());
+                        b.sinks = fastSinks.data();
+                        b.nSinks = int(fastSinks.size());
+                        fast_epilogue_block(b);
+                        return;
+                    }
                     float* vp = rowValues + (xo - x0) * outC;
                     values(e.acc + at, e.accLow ? e.accLow + at : nullptr, e.integral ? window.data() : nullptr, base,
                            e.scale, count, outC, vp);

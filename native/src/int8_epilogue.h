@@ -40,6 +40,8 @@ struct QuantEpilogue {
     const std::vector<CodeSink>* sinks = nullptr;     // codes written from the result (null: none; whole-output layout)
 
     float* out = nullptr;                  // optional NHWC float32 values of the rectangle (after the stages)
+
+    bool portable = false;                 // never the AVX-512 one-pass path (epilogue_avx512.h): tests compare both
 };
 
 void apply_epilogue(const QuantEpilogue& e);
