@@ -64,10 +64,11 @@ ADABM_AVX512 void run_block(const FastBlock& b) {
     const __m512d scale = _mm512_set1_pd(b.scale);
     const int32_t* const acc = b.acc;
     const int32_t* const low = b.low;
-    const int32_t* const window = b.window;
+    const int32_t* const pixelWindows = b.pixelWindows;
     const double* const base = b.base;
     float* const out = b.out;
     const int64_t pixels = b.pixels, outC = b.outC, off = b.off;
+    const int64_t groupChannels = b.groupChannels, groups = Window ? outC / groupChannels : 1;
     const int nStages = b.nStages, nSinks = b.nSinks;
     FastStage stages[MaxStages > 0 ? MaxStages : 1];
     for (int s = 0; s < nStages; s++) stages[s] = b.stages[s];
@@ -77,16 +78,21 @@ ADABM_AVX512 void run_block(const FastBlock& b) {
         sinks[s] = SinkRegs{k.codes, _mm512_set1_ps(k.lower), _mm512_set1_ps(k.u), _mm512_set1_ps(k.l),
                             _mm512_set1_ps(k.range), _mm512_set1_ps(k.levels)};
     }
+    // bw = 8: one window sum per pixel and group, added to every channel of the group
+    const int64_t groupCount = groups, span = Window ? groupChannels : outC;
     for (int64_t p = 0; p < pixels; p++)
-        for (int64_t o = 0; o < outC; o += 16) {
-            const int64_t at = p * outC + o, i = off + at;
-            __m512i a = _mm512_loadu_si512(acc + at);
-            if (Low) a = _mm512_add_epi32(_mm512_add_epi32(a, a), _mm512_loadu_si512(low + at));
-            if (Window) a = _mm512_add_epi32(_mm512_add_epi32(a, a), _mm512_loadu_si512(window + o));
-            __m512 v = exact_values(a, scale, base + o);
-            for (int s = 0; s < (MaxStages > 0 ? nStages : 0); s++) v = stage(stages[s], v, o, i);
-            if (out) _mm512_storeu_ps(out + at, v);
-            for (int s = 0; s < (MaxSinks > 0 ? nSinks : 0); s++) codes(sinks[s], v, i);
+        for (int64_t g = 0; g < groupCount; g++) {
+            const __m512i win = Window ? _mm512_set1_epi32(pixelWindows[p * groups + g]) : _mm512_setzero_si512();
+            for (int64_t o = g * span; o < (g + 1) * span; o += 16) {
+                const int64_t at = p * outC + o, i = off + at;
+                __m512i a = _mm512_loadu_si512(acc + at);
+                if (Low) a = _mm512_add_epi32(_mm512_add_epi32(a, a), _mm512_loadu_si512(low + at));
+                if (Window) a = _mm512_add_epi32(_mm512_add_epi32(a, a), win);
+                __m512 v = exact_values(a, scale, base + o);
+                for (int s = 0; s < (MaxStages > 0 ? nStages : 0); s++) v = stage(stages[s], v, o, i);
+                if (out) _mm512_storeu_ps(out + at, v);
+                for (int s = 0; s < (MaxSinks > 0 ? nSinks : 0); s++) codes(sinks[s], v, i);
+            }
         }
 }
 
@@ -129,9 +135,9 @@ FastStage fast_stage(const ChainStage& s) {
 }
 
 void fast_epilogue_block(const FastBlock& b) {
-    if (b.low && b.window) run_sized<true, true>(b);
+    if (b.low && b.pixelWindows) run_sized<true, true>(b);
     else if (b.low) run_sized<true, false>(b);
-    else if (b.window) run_sized<false, true>(b);
+    else if (b.pixelWindows) run_sized<false, true>(b);
     else run_sized<false, false>(b);
 }
 

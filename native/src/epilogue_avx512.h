@@ -33,7 +33,8 @@ struct FastSink {
 struct FastBlock {
     const int32_t* acc = nullptr;      // pixels * outC accumulators
     const int32_t* low = nullptr;      // pre-VNNI split's low half, or null
-    const int32_t* window = nullptr;   // bw = 8 window sums per channel, or null
+    const int32_t* pixelWindows = nullptr;  // bw = 8 only: per pixel, one window sum per group (pixels x groups)
+    int64_t groupChannels = 0;         // output channels per group (a multiple of 16)
     const double* base = nullptr;      // per channel
     double scale = 0;
     int64_t pixels = 0, outC = 0;

@@ -80,8 +80,8 @@ void apply_epilogue(const QuantEpilogue& e) {
     std::vector<double> interior(static_cast<size_t>(outC));
     for (int64_t o = 0; o < outC; o++)
         interior[size_t(o)] = e.borderCoef * double(e.tapPrefix[o * tapPlane + e.kh * tapStride + e.kw]) + double(e.bias[o]);
-    // the one-pass AVX-512 path takes whole vectors of 16 channels
-    const bool fast = !e.portable && outC % 16 == 0 && stages.size() <= size_t(kMaxFastStages) &&
+    // the one-pass AVX-512 path takes whole vectors of 16 channels (of one group, for the bw = 8 window sums)
+    const bool fast = !e.portable && outC % 16 == 0 && (!e.integral || og % 16 == 0) && stages.size() <= size_t(kMaxFastStages) &&
                       sinks.size() <= size_t(kMaxFastSinks) && fast_epilogue_available();
     std::vector<FastStage> fastStages;
     std::vector<FastSink> fastSinks;
@@ -94,7 +94,8 @@ void apply_epilogue(const QuantEpilogue& e) {
     {
         std::vector<double> border(static_cast<size_t>(outC));
         std::vector<float> v(e.out || fast ? 0 : static_cast<size_t>(rectW * outC));
-        std::vector<int32_t> window(e.integral ? size_t(outC) : 0);
+        std::vector<int32_t> window(e.integral && !fast ? size_t(outC) : 0);
+        std::vector<int32_t> pixelWindows(e.integral && fast ? size_t(rectW * e.groups) : 0);  // fast: per pixel, group
 #pragma omp for schedule(static) collapse(2)
         for (int64_t ni = 0; ni < e.n; ni++)
             for (int64_t yo = y0; yo < y1; yo++) {
@@ -108,10 +109,19 @@ void apply_epilogue(const QuantEpilogue& e) {
                 const auto finish = [&](int64_t xo, int64_t count, const double* base) {
                     const int64_t at = (rowAt + xo - x0) * outC;
                     if (fast) {
+                        if (e.integral)
+                            for (int64_t p = 0; p < count; p++) {
+                                const int64_t xa = std::clamp<int64_t>(xo + p - e.padL, 0, e.w);
+                                const int64_t xb = std::clamp<int64_t>(xo + p - e.padL + e.kw, 0, e.w);
+                                for (int64_t g = 0; g < e.groups; g++)
+                                    pixelWindows[size_t(p * e.groups + g)] =
+                                        int32_t(rect(e.integral + (ni * e.groups + g) * plane, e.w + 1, ya, yb, xa, xb));
+                            }
                         FastBlock b;
                         b.acc = e.acc + at;
                         b.low = e.accLow ? e.accLow + at : nullptr;
-                        b.window = e.integral ? window.data() : nullptr;
+                        b.pixelWindows = e.integral ? pixelWindows.data() : nullptr;
+                        b.groupChannels = og;
                         b.base = base;
                         b.scale = e.scale;
                         b.pixels = count;
@@ -131,9 +141,10 @@ void apply_epilogue(const QuantEpilogue& e) {
                     // stage operands and codes are addressed in the whole output
                     run_stages(stages, sinks, vp, ((ni * e.ho + yo) * e.wo + xo) * outC, count, outC);
                 };
-                // the columns whose window lies inside the image (given a full row) run as one block
+                // the columns whose window lies inside the image (given a full row) run as one block (the portable
+                // path takes bw = 8 convs pixel by pixel: their window sums vary)
                 int64_t inside0 = x1, inside1 = x1;
-                if (rowFull && !e.integral) {
+                if (rowFull && (!e.integral || fast)) {
                     inside0 = std::clamp<int64_t>(e.padL, x0, x1);
                     inside1 = std::clamp<int64_t>(e.w + e.padL - e.kw + 1, inside0, x1);
                     if (inside1 > inside0) finish(inside0, inside1 - inside0, interior.data());
@@ -149,7 +160,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                                                 double(e.bias[o]);
                         base = border.data();
                     }
-                    if (e.integral) {
+                    if (e.integral && !fast) {
                         const int64_t xa = std::clamp<int64_t>(xo - e.padL, 0, e.w), xb = std::clamp<int64_t>(xo - e.padL + e.kw, 0, e.w);
                         for (int64_t g = 0; g < e.groups; g++) {
                             const int32_t s = int32_t(rect(e.integral + (ni * e.groups + g) * plane, e.w + 1, ya, yb, xa, xb));
