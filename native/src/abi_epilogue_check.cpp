@@ -64,6 +64,7 @@ extern "C" int32_t adabm_epilogue_check(int32_t portable, int32_t pixels, int32_
         e.out = out;
         e.portable = portable != 0;
         apply_epilogue(e);
-        *used_fast = !e.portable && channels % 16 == 0 && fast_epilogue_available();
+        *used_fast = !e.portable && fast_epilogue_available() &&
+                     (channels % 16 == 0 || fast_epilogue_flat_ok(channels, 1, stages));
     });
 }

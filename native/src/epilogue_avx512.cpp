@@ -21,8 +21,9 @@ ADABM_AVX512 inline __m512 exact_values(__m512i a, __m512d scale, const double* 
     return _mm512_insertf32x8(_mm512_castps256_ps512(flo), fhi, 1);
 }
 
-// one stage on the 16 values of channels [o, o + 16) at element i of the whole output
-ADABM_AVX512 inline __m512 stage(const FastStage& s, __m512 v, int64_t o, int64_t i) {
+// one stage on the 16 values of channels [o, o + 16) at element i of the whole output; the operand loads of add and
+// sub read only the lanes in `lanes` (a flat block's last vector)
+ADABM_AVX512 inline __m512 stage(const FastStage& s, __m512 v, int64_t o, int64_t i, __mmask16 lanes = 0xffff) {
     switch (s.kind) {
         case ChainStage::Kind::Affine:
             return _mm512_add_ps(_mm512_mul_ps(v, _mm512_loadu_ps(s.a + o)), _mm512_loadu_ps(s.b + o));
@@ -32,11 +33,11 @@ ADABM_AVX512 inline __m512 stage(const FastStage& s, __m512 v, int64_t o, int64_
             return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), m, v);  // v >= 0 ? v : m
         }
         case ChainStage::Kind::Add: {
-            const __m512 x = _mm512_loadu_ps(s.other + i);
+            const __m512 x = _mm512_maskz_loadu_ps(lanes, s.other + i);
             return s.valueFirst ? _mm512_add_ps(v, x) : _mm512_add_ps(x, v);
         }
         case ChainStage::Kind::Sub: {
-            const __m512 x = _mm512_loadu_ps(s.other + i);
+            const __m512 x = _mm512_maskz_loadu_ps(lanes, s.other + i);
             return s.valueFirst ? _mm512_sub_ps(v, x) : _mm512_sub_ps(x, v);
         }
     }
@@ -49,12 +50,17 @@ struct SinkRegs {
     __m512 lower, u, l, range, levels;
 };
 
-// activation_codes_run for 16 values: min(u, max(lower, x)) (vmaxps returns its second operand when the first is
-// NaN, as std::max(lower, x) does), (c - l) / range * levels, then rint by conversion (t is in [0, levels])
-ADABM_AVX512 inline void codes(const SinkRegs& k, __m512 v, int64_t i) {
+// activation_codes_run's codes of 16 values as s32: min(u, max(lower, x)) (vmaxps returns its second operand when
+// the first is NaN, as std::max(lower, x) does), (c - l) / range * levels, then rint by a round-to-nearest-even
+// conversion (t is in [0, levels])
+ADABM_AVX512 inline __m512i code_lanes(const SinkRegs& k, __m512 v) {
     const __m512 c = _mm512_min_ps(_mm512_max_ps(v, k.lower), k.u);
     const __m512 t = _mm512_mul_ps(_mm512_div_ps(_mm512_sub_ps(c, k.l), k.range), k.levels);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(k.codes + i), _mm512_cvtepi32_epi8(_mm512_cvt_roundps_epi32(t, kNearest)));
+    return _mm512_cvt_roundps_epi32(t, kNearest);
+}
+
+ADABM_AVX512 inline void codes(const SinkRegs& k, __m512 v, int64_t i) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(k.codes + i), _mm512_cvtepi32_epi8(code_lanes(k, v)));
 }
 
 // Everything the loop reads is copied to locals first: the u8 code stores may alias any memory, so fields read
@@ -96,8 +102,59 @@ ADABM_AVX512 void run_block(const FastBlock& b) {
         }
 }
 
+// Fewer than 16 channels (a network's last conv, 64 -> 3): the block's pixels * outC values as one flat array, 16
+// pixels (outC vectors) at a time, the last vector masked. Lane j of vector k of a chunk holds value 16k + j: channel
+// (16k + j) % outC of pixel (16k + j) / outC. Stages carry no per-channel parameters here (fast_epilogue_flat_ok).
+template <bool Low, bool Window, int MaxStages, int MaxSinks>
+ADABM_AVX512 void run_flat(const FastBlock& b) {
+    const __m512d scale = _mm512_set1_pd(b.scale);
+    const int32_t* const acc = b.acc;
+    const int32_t* const low = b.low;
+    const int32_t* const pixelWindows = b.pixelWindows;
+    float* const out = b.out;
+    const int64_t pixels = b.pixels, outC = b.outC, off = b.off, total = pixels * outC;
+    const int nStages = b.nStages, nSinks = b.nSinks;
+    FastStage stages[MaxStages > 0 ? MaxStages : 1];
+    for (int s = 0; s < nStages; s++) stages[s] = b.stages[s];
+    SinkRegs sinks[MaxSinks > 0 ? MaxSinks : 1];
+    for (int s = 0; s < nSinks; s++) {
+        const FastSink& k = b.sinks[s];
+        sinks[s] = SinkRegs{k.codes, _mm512_set1_ps(k.lower), _mm512_set1_ps(k.u), _mm512_set1_ps(k.l),
+                            _mm512_set1_ps(k.range), _mm512_set1_ps(k.levels)};
+    }
+    alignas(64) double base[16 * 16];   // base of each lane of each vector of a chunk
+    alignas(64) int32_t pixelOf[16 * 16];  // pixel within the chunk of each lane of each vector
+    for (int64_t f = 0; f < 16 * outC; f++) {
+        base[f] = b.base[f % outC];
+        pixelOf[f] = int32_t(f / outC);
+    }
+    for (int64_t c0 = 0, p0 = 0; c0 < total; c0 += 16 * outC, p0 += 16) {
+        const int64_t chunkPixels = std::min<int64_t>(16, pixels - p0);
+        const __m512i wins = Window ? _mm512_maskz_loadu_epi32(__mmask16((1u << chunkPixels) - 1), pixelWindows + p0)
+                                    : _mm512_setzero_si512();
+        for (int64_t k = 0; k < outC; k++) {
+            const int64_t at = c0 + 16 * k, i = off + at;
+            if (at >= total) break;
+            const __mmask16 lanes = total - at >= 16 ? __mmask16(0xffff) : __mmask16((1u << (total - at)) - 1);
+            __m512i a = _mm512_maskz_loadu_epi32(lanes, acc + at);
+            if (Low) a = _mm512_add_epi32(_mm512_add_epi32(a, a), _mm512_maskz_loadu_epi32(lanes, low + at));
+            if (Window) a = _mm512_add_epi32(_mm512_add_epi32(a, a), _mm512_permutexvar_epi32(_mm512_load_si512(pixelOf + 16 * k), wins));
+            __m512 v = exact_values(a, scale, base + 16 * k);
+            for (int s = 0; s < (MaxStages > 0 ? nStages : 0); s++) v = stage(stages[s], v, 0, i, lanes);
+            if (out) _mm512_mask_storeu_ps(out + at, lanes, v);
+            for (int s = 0; s < (MaxSinks > 0 ? nSinks : 0); s++)
+                _mm_mask_storeu_epi8(sinks[s].codes + i, lanes, _mm512_cvtepi32_epi8(code_lanes(sinks[s], v)));
+        }
+    }
+}
+
 template <bool Low, bool Window>
 void run_sized(const FastBlock& b) {
+    if (b.outC % 16) {
+        if (b.nStages <= 4 && b.nSinks <= 2) run_flat<Low, Window, 4, 2>(b);
+        else run_flat<Low, Window, kMaxFastStages, kMaxFastSinks>(b);
+        return;
+    }
     if (b.nStages == 0 && b.nSinks <= 1) run_block<Low, Window, 0, 1>(b);
     else if (b.nStages <= 1 && b.nSinks <= 1) run_block<Low, Window, 1, 1>(b);
     else if (b.nStages <= 4 && b.nSinks <= 2) run_block<Low, Window, 4, 2>(b);
@@ -132,6 +189,13 @@ FastStage fast_stage(const ChainStage& s) {
     f.valueFirst = s.valueFirst;
     f.uniform = s.uniform;
     return f;
+}
+
+bool fast_epilogue_flat_ok(int64_t outC, int64_t groups, const std::vector<ChainStage>& stages) {
+    if (outC >= 16 || groups != 1) return false;
+    for (const ChainStage& s : stages)
+        if (s.kind == ChainStage::Kind::Affine || (s.kind == ChainStage::Kind::PRelu && !s.uniform)) return false;
+    return true;
 }
 
 void fast_epilogue_block(const FastBlock& b) {

@@ -12,6 +12,7 @@
 #pragma once
 #include "fused_chain.h"
 #include <cstdint>
+#include <vector>
 
 namespace adabm {
 
@@ -49,8 +50,12 @@ struct FastBlock {
 // the most stages and sinks one block takes (apply_epilogue uses the portable path beyond)
 constexpr int kMaxFastStages = 16, kMaxFastSinks = 8;
 
-// true when this CPU has AVX-512 F/DQ/BW (checked once); outC must then be a multiple of 16 for fast_epilogue_block
+// true when this CPU has AVX-512 F/DQ/BW/VL (checked once)
 bool fast_epilogue_available();
+
+// fast_epilogue_block takes outC a multiple of 16 (of each group's channels, for bw = 8 window sums), or outC below
+// 16 when this says so: one group and stages without per-channel parameters (add, sub, one-slope PReLU)
+bool fast_epilogue_flat_ok(int64_t outC, int64_t groups, const std::vector<ChainStage>& stages);
 
 FastSink fast_sink(const CodeSink& s);
 FastStage fast_stage(const ChainStage& s);

@@ -80,8 +80,10 @@ void apply_epilogue(const QuantEpilogue& e) {
     std::vector<double> interior(static_cast<size_t>(outC));
     for (int64_t o = 0; o < outC; o++)
         interior[size_t(o)] = e.borderCoef * double(e.tapPrefix[o * tapPlane + e.kh * tapStride + e.kw]) + double(e.bias[o]);
-    // the one-pass AVX-512 path takes whole vectors of 16 channels (of one group, for the bw = 8 window sums)
-    const bool fast = !e.portable && outC % 16 == 0 && (!e.integral || og % 16 == 0) && stages.size() <= size_t(kMaxFastStages) &&
+    // the one-pass AVX-512 path takes whole vectors of 16 channels (of one group, for the bw = 8 window sums), or
+    // fewer than 16 channels as a flat array
+    const bool fast = !e.portable && ((outC % 16 == 0 && (!e.integral || og % 16 == 0)) || fast_epilogue_flat_ok(outC, e.groups, stages)) &&
+                      stages.size() <= size_t(kMaxFastStages) &&
                       sinks.size() <= size_t(kMaxFastSinks) && fast_epilogue_available();
     std::vector<FastStage> fastStages;
     std::vector<FastSink> fastSinks;
