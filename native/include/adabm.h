@@ -159,7 +159,8 @@ ADABM_API int32_t adabm_measure_clock_hz(int32_t millis, double* out_hz);
  * a (+8: one slope a[0]), 2 add, 3 sub the operand stage_other + s*pixels*channels (+4: the operand comes first));
  * stage_a/_b hold channels floats per stage. out (or null) gets the floats; each of n_sinks quantizers (l, u pairs
  * in sink_bounds, bits in sink_bits, +256: a ReLU before it) writes pixels x channels codes from codes + k*pixels*
- * channels. portable = 1 forces the portable loops; *used_fast says whether the AVX-512 one pass ran. */
+ * channels. portable & 1 forces the portable loops; portable & 2 writes the floats over stage 0's operand (copied
+ * into out first; out then serves as that operand); *used_fast says whether the AVX-512 one pass ran. */
 ADABM_API int32_t adabm_epilogue_check(int32_t portable, int32_t pixels, int32_t channels, const int32_t* acc,
                                        const int32_t* acc_low, const int32_t* pixel_sums, double scale, double border_coef,
                                        const int64_t* tap_sums, const float* bias, int32_t n_stages, const int32_t* stage_kinds,

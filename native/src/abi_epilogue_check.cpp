@@ -4,6 +4,7 @@
 #include "abi_guard.h"
 #include "epilogue_avx512.h"
 #include "int8_epilogue.h"
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -59,10 +60,15 @@ extern "C" int32_t adabm_epilogue_check(int32_t portable, int32_t pixels, int32_
                 throw ArgumentError("epilogue check: sink bounds need finite l < u and bits 1..8");
             sinks[size_t(k)] = CodeSink{codes + k * count, l, u, bits, (sink_bits[k] & 256) != 0};
         }
+        if (portable & 2) {  // the float result written over stage 0's operand, as QuantPlan's in-place residual adds
+            if (!out || n_stages < 1 || !stages[0].other) throw ArgumentError("epilogue check: in place needs out and a stage");
+            std::copy(stage_other, stage_other + count, out);
+            stages[0].other = out;
+        }
         e.stages = &stages;
         e.sinks = &sinks;
         e.out = out;
-        e.portable = portable != 0;
+        e.portable = (portable & 1) != 0;
         apply_epilogue(e);
         *used_fast = !e.portable && fast_epilogue_available() &&
                      (channels % 16 == 0 || fast_epilogue_flat_ok(channels, 1, stages));

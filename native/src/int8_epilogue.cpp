@@ -85,6 +85,15 @@ void apply_epilogue(const QuantEpilogue& e) {
     const bool fast = !e.portable && ((outC % 16 == 0 && (!e.integral || og % 16 == 0)) || fast_epilogue_flat_ok(outC, e.groups, stages)) &&
                       stages.size() <= size_t(kMaxFastStages) &&
                       sinks.size() <= size_t(kMaxFastSinks) && fast_epilogue_available();
+    // the float result may be written over a stage operand (QuantPlan's in-place residual adds): the one pass reads
+    // each operand value before writing the result there; the portable loops then make the row's values aside and
+    // copy them over after the stages
+    bool aliased = false;
+    if (e.out) {
+        const float* outEnd = e.out + e.n * (y1 - y0) * rectW * outC;
+        for (const ChainStage& s : stages)
+            if (s.other && s.other < outEnd && e.out < s.other + e.n * e.ho * e.wo * outC) aliased = true;
+    }
     std::vector<FastStage> fastStages;
     std::vector<FastSink> fastSinks;
     if (fast) {
@@ -95,7 +104,7 @@ void apply_epilogue(const QuantEpilogue& e) {
 #pragma omp parallel if (e.n * (y1 - y0) * rectW * outC > kParallelMin)
     {
         std::vector<double> border(static_cast<size_t>(outC));
-        std::vector<float> v(e.out || fast ? 0 : static_cast<size_t>(rectW * outC));
+        std::vector<float> v((e.out && !aliased) || fast ? 0 : static_cast<size_t>(rectW * outC));
         std::vector<int32_t> window(e.integral && !fast ? size_t(outC) : 0);
         std::vector<int32_t> pixelWindows(e.integral && fast ? size_t(rectW * e.groups) : 0);  // fast: per pixel, group
 #pragma omp for schedule(static) collapse(2)
@@ -106,7 +115,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                 const int64_t ya = std::clamp<int64_t>(yo - e.padT, 0, e.h), yb = std::clamp<int64_t>(yo - e.padT + e.kh, 0, e.h);
                 const bool rowFull = r0 == 0 && r1 == e.kh;
                 const int64_t rowAt = (ni * (y1 - y0) + yo - y0) * rectW;   // rectangle position of column x0
-                float* rowValues = e.out ? e.out + rowAt * outC : v.data();
+                float* rowValues = e.out && !aliased ? e.out + rowAt * outC : v.data();
                 // count pixels from column xo on, sharing base (and window)
                 const auto finish = [&](int64_t xo, int64_t count, const double* base) {
                     const int64_t at = (rowAt + xo - x0) * outC;
@@ -142,6 +151,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                            e.scale, count, outC, vp);
                     // stage operands and codes are addressed in the whole output
                     run_stages(stages, sinks, vp, ((ni * e.ho + yo) * e.wo + xo) * outC, count, outC);
+                    if (e.out && aliased) std::copy(vp, vp + count * outC, e.out + at);
                 };
                 // the columns whose window lies inside the image (given a full row) run as one block (the portable
                 // path takes bw = 8 convs pixel by pixel: their window sums vary)

@@ -64,7 +64,10 @@ class Int8EpilogueFastPathTest {
                 I32, PTR, PTR, PTR, PTR, I32, PTR, PTR, PTR, PTR, PTR));
     }
 
-    private static Result run(MethodHandle h, Case c, boolean portable) throws Throwable {
+    private static Result run(MethodHandle h, Case c, boolean portable) throws Throwable { return run(h, c, portable, false); }
+
+    /** inPlace: the floats are written over stage 0's operand (QuantPlan's in-place residual adds). */
+    private static Result run(MethodHandle h, Case c, boolean portable, boolean inPlace) throws Throwable {
         int count = c.count(), ns = c.stageKinds.size(), nk = c.sinkBits.size();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment acc = arena.allocateFrom(I32, c.acc);
@@ -91,7 +94,7 @@ class Int8EpilogueFastPathTest {
             MemorySegment out = c.withOut ? arena.allocate(ValueLayout.JAVA_FLOAT, count) : MemorySegment.NULL;
             MemorySegment codes = arena.allocate(Math.max(1, (long) nk * count));
             MemorySegment fast = arena.allocate(I32);
-            int rc = (int) h.invokeExact(portable ? 1 : 0, c.pixels, c.channels, acc, low, sums, c.scale, c.borderCoef, taps,
+            int rc = (int) h.invokeExact((portable ? 1 : 0) | (inPlace ? 2 : 0), c.pixels, c.channels, acc, low, sums, c.scale, c.borderCoef, taps,
                     bias, ns, arena.allocateFrom(I32, kinds), arena.allocateFrom(ValueLayout.JAVA_FLOAT, a),
                     arena.allocateFrom(ValueLayout.JAVA_FLOAT, b), arena.allocateFrom(ValueLayout.JAVA_FLOAT, other), nk,
                     arena.allocateFrom(ValueLayout.JAVA_FLOAT, bounds), arena.allocateFrom(I32, bits), out, codes, fast);
@@ -157,6 +160,11 @@ class Int8EpilogueFastPathTest {
         assertMatchesJava(c, portable, what + " (portable)");
         assertMatchesJava(c, dflt, what + (dflt.fast() ? " (AVX-512 one pass)" : " (portable: no AVX-512 here)"));
         if (dflt.fast()) sawFast[0] = true;
+        int first = c.stageKinds.isEmpty() ? -1 : c.stageKinds.get(0)[0] & 3;
+        if (c.withOut && (first == ADD || first == SUB)) {  // the same with the result written over that operand
+            assertMatchesJava(c, run(h, c, true, true), what + " in place (portable)");
+            assertMatchesJava(c, run(h, c, false, true), what + " in place");
+        }
     }
 
     // ---- the quantizer at its thresholds ----
