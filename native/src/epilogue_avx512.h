@@ -35,12 +35,13 @@ struct FastBlock {
     const int32_t* acc = nullptr;      // pixels * outC accumulators
     const int32_t* low = nullptr;      // pre-VNNI split's low half, or null
     const int32_t* pixelWindows = nullptr;  // bw = 8 only: per pixel, one window sum per group (pixels x groups)
-    int64_t groupChannels = 0;         // output channels per group (a multiple of 16)
+    int64_t groupChannels = 0;         // output channels per group (a multiple of 16; below 16, one group)
     const double* base = nullptr;      // per channel
     double scale = 0;
     int64_t pixels = 0, outC = 0;
     int64_t off = 0;                   // element offset of the first value in the whole output
-    float* out = nullptr;              // pixels * outC floats after the stages, or null
+    float* out = nullptr;              // pixels * outC floats after the stages, or null; may be a stage's operand
+                                       // (each vector reads its operands before it stores the result there)
     const FastStage* stages = nullptr;
     int nStages = 0;
     const FastSink* sinks = nullptr;
