@@ -152,6 +152,22 @@ ADABM_API int32_t adabm_effective_cpu_isa(char* buf, size_t capacity);
  * for about the given number of milliseconds (clamped to 1..2000). */
 ADABM_API int32_t adabm_measure_clock_hz(int32_t millis, double* out_hz);
 
+/* ---- test hook: the int8 conv epilogue (int8_epilogue.h) on chosen accumulators ----
+ * A 1 x pixels image through a 1x1 conv of `channels` outputs: acc (pixels x channels s32, NHWC), acc_low (or null:
+ * the pre-VNNI split's low half), pixel_sums (or null: bw = 8, each pixel's window code sum), v = float(scale * A +
+ * (border_coef * tap_sums[o] + bias[o])), then n_stages stages (kind & 3: 0 affine a*x then + b, 1 PReLU with slopes
+ * a (+8: one slope a[0]), 2 add, 3 sub the operand stage_other + s*pixels*channels (+4: the operand comes first));
+ * stage_a/_b hold channels floats per stage. out (or null) gets the floats; each of n_sinks quantizers (l, u pairs
+ * in sink_bounds, bits in sink_bits, +256: a ReLU before it) writes pixels x channels codes from codes + k*pixels*
+ * channels. portable & 1 forces the portable loops; portable & 2 writes the floats over stage 0's operand (copied
+ * into out first; out then serves as that operand); *used_fast says whether the AVX-512 one pass ran. */
+ADABM_API int32_t adabm_epilogue_check(int32_t portable, int32_t pixels, int32_t channels, const int32_t* acc,
+                                       const int32_t* acc_low, const int32_t* pixel_sums, double scale, double border_coef,
+                                       const int64_t* tap_sums, const float* bias, int32_t n_stages, const int32_t* stage_kinds,
+                                       const float* stage_a, const float* stage_b, const float* stage_other, int32_t n_sinks,
+                                       const float* sink_bounds, const int32_t* sink_bits, float* out, uint8_t* codes,
+                                       int32_t* used_fast);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,5 @@
 #include "int8_epilogue.h"
+#include "epilogue_avx512.h"
 #include "vector_clones.h"
 #include <algorithm>
 #include <vector>
@@ -79,12 +80,33 @@ void apply_epilogue(const QuantEpilogue& e) {
     std::vector<double> interior(static_cast<size_t>(outC));
     for (int64_t o = 0; o < outC; o++)
         interior[size_t(o)] = e.borderCoef * double(e.tapPrefix[o * tapPlane + e.kh * tapStride + e.kw]) + double(e.bias[o]);
+    // the one-pass AVX-512 path takes whole vectors of 16 channels (of one group, for the bw = 8 window sums), or
+    // fewer than 16 channels as a flat array
+    const bool fast = !e.portable && ((outC % 16 == 0 && (!e.integral || og % 16 == 0)) || fast_epilogue_flat_ok(outC, e.groups, stages)) &&
+                      stages.size() <= size_t(kMaxFastStages) &&
+                      sinks.size() <= size_t(kMaxFastSinks) && fast_epilogue_available();
+    // the float result may be written over a stage operand (QuantPlan's in-place residual adds): the one pass reads
+    // each operand value before writing the result there; the portable loops then make the row's values aside and
+    // copy them over after the stages
+    bool aliased = false;
+    if (e.out) {
+        const float* outEnd = e.out + e.n * (y1 - y0) * rectW * outC;
+        for (const ChainStage& s : stages)
+            if (s.other && s.other < outEnd && e.out < s.other + e.n * e.ho * e.wo * outC) aliased = true;
+    }
+    std::vector<FastStage> fastStages;
+    std::vector<FastSink> fastSinks;
+    if (fast) {
+        for (const ChainStage& s : stages) fastStages.push_back(fast_stage(s));
+        for (const CodeSink& k : sinks) fastSinks.push_back(fast_sink(k));
+    }
 
 #pragma omp parallel if (e.n * (y1 - y0) * rectW * outC > kParallelMin)
     {
         std::vector<double> border(static_cast<size_t>(outC));
-        std::vector<float> v(e.out ? 0 : static_cast<size_t>(rectW * outC));
-        std::vector<int32_t> window(e.integral ? size_t(outC) : 0);
+        std::vector<float> v((e.out && !aliased) || fast ? 0 : static_cast<size_t>(rectW * outC));
+        std::vector<int32_t> window(e.integral && !fast ? size_t(outC) : 0);
+        std::vector<int32_t> pixelWindows(e.integral && fast ? size_t(rectW * e.groups) : 0);  // fast: per pixel, group
 #pragma omp for schedule(static) collapse(2)
         for (int64_t ni = 0; ni < e.n; ni++)
             for (int64_t yo = y0; yo < y1; yo++) {
@@ -93,19 +115,48 @@ void apply_epilogue(const QuantEpilogue& e) {
                 const int64_t ya = std::clamp<int64_t>(yo - e.padT, 0, e.h), yb = std::clamp<int64_t>(yo - e.padT + e.kh, 0, e.h);
                 const bool rowFull = r0 == 0 && r1 == e.kh;
                 const int64_t rowAt = (ni * (y1 - y0) + yo - y0) * rectW;   // rectangle position of column x0
-                float* rowValues = e.out ? e.out + rowAt * outC : v.data();
+                float* rowValues = e.out && !aliased ? e.out + rowAt * outC : v.data();
                 // count pixels from column xo on, sharing base (and window)
                 const auto finish = [&](int64_t xo, int64_t count, const double* base) {
                     const int64_t at = (rowAt + xo - x0) * outC;
+                    if (fast) {
+                        if (e.integral)
+                            for (int64_t p = 0; p < count; p++) {
+                                const int64_t xa = std::clamp<int64_t>(xo + p - e.padL, 0, e.w);
+                                const int64_t xb = std::clamp<int64_t>(xo + p - e.padL + e.kw, 0, e.w);
+                                for (int64_t g = 0; g < e.groups; g++)
+                                    pixelWindows[size_t(p * e.groups + g)] =
+                                        int32_t(rect(e.integral + (ni * e.groups + g) * plane, e.w + 1, ya, yb, xa, xb));
+                            }
+                        FastBlock b;
+                        b.acc = e.acc + at;
+                        b.low = e.accLow ? e.accLow + at : nullptr;
+                        b.pixelWindows = e.integral ? pixelWindows.data() : nullptr;
+                        b.groupChannels = og;
+                        b.base = base;
+                        b.scale = e.scale;
+                        b.pixels = count;
+                        b.outC = outC;
+                        b.off = ((ni * e.ho + yo) * e.wo + xo) * outC;
+                        b.out = e.out ? e.out + at : nullptr;
+                        b.stages = fastStages.data();
+                        b.nStages = int(fastStages.size());
+                        b.sinks = fastSinks.data();
+                        b.nSinks = int(fastSinks.size());
+                        fast_epilogue_block(b);
+                        return;
+                    }
                     float* vp = rowValues + (xo - x0) * outC;
                     values(e.acc + at, e.accLow ? e.accLow + at : nullptr, e.integral ? window.data() : nullptr, base,
                            e.scale, count, outC, vp);
                     // stage operands and codes are addressed in the whole output
                     run_stages(stages, sinks, vp, ((ni * e.ho + yo) * e.wo + xo) * outC, count, outC);
+                    if (e.out && aliased) std::copy(vp, vp + count * outC, e.out + at);
                 };
-                // the columns whose window lies inside the image (given a full row) run as one block
+                // the columns whose window lies inside the image (given a full row) run as one block (the portable
+                // path takes bw = 8 convs pixel by pixel: their window sums vary)
                 int64_t inside0 = x1, inside1 = x1;
-                if (rowFull && !e.integral) {
+                if (rowFull && (!e.integral || fast)) {
                     inside0 = std::clamp<int64_t>(e.padL, x0, x1);
                     inside1 = std::clamp<int64_t>(e.w + e.padL - e.kw + 1, inside0, x1);
                     if (inside1 > inside0) finish(inside0, inside1 - inside0, interior.data());
@@ -121,7 +172,7 @@ void apply_epilogue(const QuantEpilogue& e) {
                                                 double(e.bias[o]);
                         base = border.data();
                     }
-                    if (e.integral) {
+                    if (e.integral && !fast) {
                         const int64_t xa = std::clamp<int64_t>(xo - e.padL, 0, e.w), xb = std::clamp<int64_t>(xo - e.padL + e.kw, 0, e.w);
                         for (int64_t g = 0; g < e.groups; g++) {
                             const int32_t s = int32_t(rect(e.integral + (ni * e.groups + g) * plane, e.w + 1, ya, yb, xa, xb));

@@ -39,7 +39,10 @@ struct QuantEpilogue {
     const std::vector<ChainStage>* stages = nullptr;  // applied in order after the conv's value (null: none)
     const std::vector<CodeSink>* sinks = nullptr;     // codes written from the result (null: none; whole-output layout)
 
-    float* out = nullptr;                  // optional NHWC float32 values of the rectangle (after the stages)
+    float* out = nullptr;                  // optional NHWC float32 values of the rectangle (after the stages); may be
+                                           // a stage's operand itself (then written in place, each value after its read)
+
+    bool portable = false;                 // never the AVX-512 one-pass path (epilogue_avx512.h): tests compare both
 };
 
 void apply_epilogue(const QuantEpilogue& e);

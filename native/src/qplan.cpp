@@ -326,6 +326,21 @@ QuantPlan::ShapeState& QuantPlan::state_for(int64_t n, int64_t h, int64_t w) {
     return *shapes_.front();
 }
 
+template <typename FloatsOf>
+size_t QuantPlan::in_place_operand(const QStep& step, size_t k, const FloatsOf& floats_of) const {
+    const size_t nTensors = desc_.tensorCount();
+    if (step.kind != StepKind::QConv || step.requantTo >= 0 || step.writes.empty() || step.writes[0] >= nTensors ||
+        step.writes[0] == desc_.outputTensor)
+        return SIZE_MAX;
+    for (size_t r = 1; r < step.reads.size(); r++) {  // reads[0]: the conv's input codes; then the chain's operands
+        const size_t t = step.reads[r];
+        if (t < nTensors && t != desc_.outputTensor && lastUse_[t] == int64_t(k) &&
+            floats_of(t) == floats_of(step.writes[0]))
+            return t;
+    }
+    return SIZE_MAX;
+}
+
 std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t h, int64_t w) {
     auto st = std::make_unique<ShapeState>();
     st->n = n; st->h = h; st->w = w;
@@ -351,10 +366,15 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     if (lastUse_[0] < 0) planner.release(slot[0]);
     for (size_t k = 0; k < steps_.size(); k++) {
         const QStep& step = steps_[k];
-        // every output is acquired before any input is released: a step never writes over what it reads
-        for (size_t b : step.writes) slot[b] = planner.acquire(floats_of(b));
+        // every output is acquired before any input is released: a step never writes over what it reads; except that
+        // a quantized conv whose epilogue adds (or subtracts) a tensor read last here writes its float result over
+        // that tensor (the residual adds of EDSR-like bodies): the epilogue reads each operand value before it writes
+        // the result at the same place (int8_epilogue.h), so it saves a stream of memory traffic per such conv
+        const size_t inPlace = in_place_operand(step, k, floats_of);
+        for (size_t b : step.writes)
+            slot[b] = b == step.writes[0] && inPlace != SIZE_MAX ? slot[inPlace] : planner.acquire(floats_of(b));
         for (size_t b : step.reads)
-            if (lastUse_[b] == int64_t(k) && slot[b] != SIZE_MAX) planner.release(slot[b]);
+            if (lastUse_[b] == int64_t(k) && slot[b] != SIZE_MAX && b != inPlace) planner.release(slot[b]);
         for (size_t b : step.writes)
             if (lastUse_[b] < int64_t(k)) planner.release(slot[b]);  // written, never read (not the plan output)
     }

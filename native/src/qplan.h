@@ -78,6 +78,9 @@ private:
     size_t shuffled_id(size_t convOp) const { return desc_.tensorCount() + desc_.ops.size() + convOp; }
     void analyse();
     std::unique_ptr<ShapeState> build_state(int64_t n, int64_t h, int64_t w);
+    // a float tensor that quantized conv step k may write its float result over (SIZE_MAX: none; see build_state)
+    template <typename FloatsOf>
+    size_t in_place_operand(const QStep& step, size_t k, const FloatsOf& floats_of) const;
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
     ChainExec build_chain(const ShapeState& st, const QStep& step) const;
     // the stages of step.chain[from..] (a Chain step's, or the ops in a QConv's epilogue) over this shape's buffers
