@@ -9,21 +9,8 @@
 
 namespace adabm::gpu {
 
-// q = rint((clamp(x, lower, u) - l) / (u - l) * levels), with std::max/std::min's operand order (a NaN goes to lower)
-__device__ __forceinline__ uint8_t code_of(float x, float l, float u, float levels, bool relu) {
-    const float range = __fsub_rn(u, l);
-    const float lower = relu ? (l < 0.f ? 0.f : l) : l;
-    const float m = lower < x ? x : lower;
-    const float c = m < u ? m : u;
-    // a zero dividend takes the division's slow path (ncu: most of a ReLU conv's epilogue); its code is 0 exactly,
-    // so divide something harmless instead and select
-    const float num = __fsub_rn(c, l);
-    const float t = __fmul_rn(__fdiv_rn(num == 0.f ? range : num, range), levels);
-    return num == 0.f ? uint8_t(0) : uint8_t(__float2int_rn(t));  // round half to even, like the CPU's (t + 2^23) - 2^23
-}
-
-// One sink's quantizer for one image, with what code_of recomputes per value computed once: the bounds, 2^b - 1 and
-// the reciprocal of the range for exact_quotient.
+// One sink's quantizer for one image (activation_codes.h's formula: q = rint((clamp(x, lower, u) - l) / (u - l) *
+// (2^b - 1))), with what every value shares computed once: the bounds, 2^b - 1 and the reciprocal of the range.
 struct SinkQuant {
     float l, u, lower, range, levels, rcp;
     bool fast;  // the range lies in [2^-32, 2^32], where exact_quotient's reciprocal path applies
@@ -54,7 +41,8 @@ __device__ __forceinline__ float exact_quotient(float num, const SinkQuant& q) {
     return __fmaf_rn(q.rcp, __fmaf_rn(-q.range, q0, num), q0);
 }
 
-// code_of with a precomputed quantizer (same result)
+// x's code, with std::max/std::min's operand order (a NaN goes to lower); rint rounds half to even, like the CPU's
+// (t + 2^23) - 2^23
 __device__ __forceinline__ uint8_t code_of(float x, const SinkQuant& q) {
     const float m = q.lower < x ? x : q.lower;
     const float c = m < q.u ? m : q.u;
@@ -114,7 +102,7 @@ __device__ __forceinline__ void finish_value(const Epilogue& e, const float (&le
     for (int k = 0; k < kMaxSinks; k++) {
         if (k >= e.nSinks) break;
         const Sink& s = e.sinks[k];
-        s.codes[code_index(s, pixel, ni, y, x, c, h, w)] = code_of(v, s.l, s.u, levels[k], s.relu != 0);
+        s.codes[code_index(s, pixel, ni, y, x, c, h, w)] = code_of(v, sink_quant(s, levels[k]));
     }
 }
 

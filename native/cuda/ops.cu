@@ -3,6 +3,7 @@
 #include "epilogue.cuh"
 #include "gpu_errors.h"
 #include <algorithm>
+#include <utility>
 
 namespace adabm::gpu {
 
@@ -26,7 +27,13 @@ __device__ __forceinline__ Index4 decode(I i, int d0, int d1, int d2) {
     r.outer = static_cast<int>(i / d2);
     return r;
 }
-bool fits32(long long count) { return count + kBlock < (1LL << 31); }
+
+// one thread per value: the 32-bit-index instantiation where count fits, the 64-bit one otherwise
+template <typename... P, typename... A>
+void launch_flat(long long count, void (*k32)(P...), void (*k64)(P...), cudaStream_t s, A&&... args) {
+    if (count + kBlock < (1LL << 31)) k32<<<blocks_for(count), kBlock, 0, s>>>(std::forward<A>(args)...);
+    else k64<<<blocks_for(count), kBlock, 0, s>>>(std::forward<A>(args)...);
+}
 
 // bw = 8, pass 1: per (image, pixel, group) the sum of the group's input codes (uint4 loads where the group allows)
 __global__ void pixel_sums_kernel(const uint8_t* in, long long pixels, int cp, int inC, int groups, int32_t* out) {
@@ -215,32 +222,24 @@ void launch_window_sums(const uint8_t* in, int32_t n, int32_t h, int32_t w, int3
     const long long pixels = static_cast<long long>(n) * h * w;
     pixel_sums_kernel<<<blocks_for(pixels * groups), kBlock, 0, s>>>(in, pixels, cp, inC, groups, pixelSums);
     cuda_check(cudaGetLastError(), "pixel sums launch");
-    const long long sums = static_cast<long long>(n) * ho * wo * groups;
-    if (fits32(sums))
-        window_sums_kernel<int><<<blocks_for(sums), kBlock, 0, s>>>(pixelSums, n, h, w, groups, ho, wo, kh, kw, padT, padL, out);
-    else
-        window_sums_kernel<long long><<<blocks_for(sums), kBlock, 0, s>>>(pixelSums, n, h, w, groups, ho, wo, kh, kw, padT, padL, out);
+    launch_flat(static_cast<long long>(n) * ho * wo * groups, window_sums_kernel<int>, window_sums_kernel<long long>, s,
+                pixelSums, n, h, w, groups, ho, wo, kh, kw, padT, padL, out);
     cuda_check(cudaGetLastError(), "window sums launch");
 }
 
 void launch_fconv(const FConvArgs& a, cudaStream_t s) {
-    const long long values = static_cast<long long>(a.n) * a.ho * a.wo * a.outC;
-    if (fits32(values)) fconv_kernel<int><<<blocks_for(values), kBlock, 0, s>>>(a);
-    else fconv_kernel<long long><<<blocks_for(values), kBlock, 0, s>>>(a);
+    launch_flat(static_cast<long long>(a.n) * a.ho * a.wo * a.outC, fconv_kernel<int>, fconv_kernel<long long>, s, a);
     cuda_check(cudaGetLastError(), "float conv launch");
 }
 
 void launch_head(const HeadArgs& a, cudaStream_t s) {
-    const long long values = static_cast<long long>(a.n) * a.h * a.w * a.c;
-    if (fits32(values)) head_kernel<int><<<blocks_for(values), kBlock, 0, s>>>(a);
-    else head_kernel<long long><<<blocks_for(values), kBlock, 0, s>>>(a);
+    launch_flat(static_cast<long long>(a.n) * a.h * a.w * a.c, head_kernel<int>, head_kernel<long long>, s, a);
     cuda_check(cudaGetLastError(), "op kernel launch");
 }
 
 void launch_nhwc_to_nchw(const float* in, float* out, int32_t n, int32_t c, int32_t h, int32_t w, cudaStream_t s) {
-    const long long values = static_cast<long long>(n) * c * h * w;
-    if (fits32(values)) nhwc_to_nchw_kernel<int><<<blocks_for(values), kBlock, 0, s>>>(in, out, n, c, h, w);
-    else nhwc_to_nchw_kernel<long long><<<blocks_for(values), kBlock, 0, s>>>(in, out, n, c, h, w);
+    launch_flat(static_cast<long long>(n) * c * h * w, nhwc_to_nchw_kernel<int>, nhwc_to_nchw_kernel<long long>, s, in, out, n,
+                c, h, w);
     cuda_check(cudaGetLastError(), "output layout launch");
 }
 
