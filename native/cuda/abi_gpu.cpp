@@ -88,13 +88,9 @@ extern "C" int32_t adabm_gpu_plan_create(const uint8_t* desc, size_t len, int32_
 
 extern "C" int32_t adabm_gpu_plan_output_shape(void* plan, int32_t n, int32_t c, int32_t h, int32_t w, int32_t* out_nchw) {
     return guarded([&] {
-        if (!out_nchw) throw adabm::ArgumentError("out_nchw is null");
-        int64_t o[4];
-        checked(plan)->output_shape(n, c, h, w, o);
-        for (int i = 0; i < 4; i++) {
-            if (o[i] > INT32_MAX) throw adabm::ShapeError("gpu plan: output dimension " + std::to_string(o[i]) + " exceeds int32");
-            out_nchw[i] = int32_t(o[i]);
-        }
+        int64_t shape[4];
+        checked(plan)->output_shape(n, c, h, w, shape);
+        adabm::copy_shape(shape, out_nchw, "gpu plan");
     });
 }
 

@@ -41,13 +41,9 @@ extern "C" int32_t adabm_plan_create(const uint8_t* desc, size_t len, int32_t th
 
 extern "C" int32_t adabm_plan_output_shape(void* plan, int32_t n, int32_t c, int32_t h, int32_t w, int32_t* out_nchw) {
     return guarded([&] {
-        if (!out_nchw) throw adabm::ArgumentError("out_nchw is null");
         int64_t shape[4];
         checked(plan)->output_shape(n, c, h, w, shape);
-        for (int i = 0; i < 4; i++) {
-            if (shape[i] > INT32_MAX) throw adabm::ShapeError("output dimension " + std::to_string(shape[i]) + " is too large");
-            out_nchw[i] = int32_t(shape[i]);
-        }
+        adabm::copy_shape(shape, out_nchw, "plan");
     });
 }
 

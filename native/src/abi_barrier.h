@@ -58,4 +58,13 @@ inline int32_t copy_text(const std::string& text, char* buf, size_t capacity) {
     return int32_t(std::min<size_t>(text.size(), INT32_MAX));
 }
 
+// An NCHW shape into a caller's int32 array (the C ABI's output_shape calls); a dimension past int32 is a ShapeError.
+inline void copy_shape(const int64_t (&shape)[4], int32_t* out_nchw, const std::string& what) {
+    if (!out_nchw) throw ArgumentError("out_nchw is null");
+    for (int i = 0; i < 4; i++) {
+        if (shape[i] > INT32_MAX) throw ShapeError(what + ": output dimension " + std::to_string(shape[i]) + " exceeds int32");
+        out_nchw[i] = int32_t(shape[i]);
+    }
+}
+
 }  // namespace adabm

@@ -63,6 +63,16 @@ ADABM_AVX512 inline void codes(const SinkRegs& k, __m512 v, int64_t i) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(k.codes + i), _mm512_cvtepi32_epi8(code_lanes(k, v)));
 }
 
+// The block's stages and sinks as locals (sinks with their bounds broadcast): see run_block
+ADABM_AVX512 inline void copy_locals(const FastBlock& b, FastStage* stages, SinkRegs* sinks) {
+    for (int s = 0; s < b.nStages; s++) stages[s] = b.stages[s];
+    for (int s = 0; s < b.nSinks; s++) {
+        const FastSink& k = b.sinks[s];
+        sinks[s] = SinkRegs{k.codes, _mm512_set1_ps(k.lower), _mm512_set1_ps(k.u), _mm512_set1_ps(k.l),
+                            _mm512_set1_ps(k.range), _mm512_set1_ps(k.levels)};
+    }
+}
+
 // Everything the loop reads is copied to locals first: the u8 code stores may alias any memory, so fields read
 // through the block would be reloaded after every store.
 template <bool Low, bool Window, int MaxStages, int MaxSinks>
@@ -77,13 +87,8 @@ ADABM_AVX512 void run_block(const FastBlock& b) {
     const int64_t groupChannels = b.groupChannels, groups = Window ? outC / groupChannels : 1;
     const int nStages = b.nStages, nSinks = b.nSinks;
     FastStage stages[MaxStages > 0 ? MaxStages : 1];
-    for (int s = 0; s < nStages; s++) stages[s] = b.stages[s];
     SinkRegs sinks[MaxSinks > 0 ? MaxSinks : 1];
-    for (int s = 0; s < nSinks; s++) {
-        const FastSink& k = b.sinks[s];
-        sinks[s] = SinkRegs{k.codes, _mm512_set1_ps(k.lower), _mm512_set1_ps(k.u), _mm512_set1_ps(k.l),
-                            _mm512_set1_ps(k.range), _mm512_set1_ps(k.levels)};
-    }
+    copy_locals(b, stages, sinks);
     // bw = 8: one window sum per pixel and group, added to every channel of the group
     const int64_t groupCount = groups, span = Window ? groupChannels : outC;
     for (int64_t p = 0; p < pixels; p++)
@@ -115,13 +120,8 @@ ADABM_AVX512 void run_flat(const FastBlock& b) {
     const int64_t pixels = b.pixels, outC = b.outC, off = b.off, total = pixels * outC;
     const int nStages = b.nStages, nSinks = b.nSinks;
     FastStage stages[MaxStages > 0 ? MaxStages : 1];
-    for (int s = 0; s < nStages; s++) stages[s] = b.stages[s];
     SinkRegs sinks[MaxSinks > 0 ? MaxSinks : 1];
-    for (int s = 0; s < nSinks; s++) {
-        const FastSink& k = b.sinks[s];
-        sinks[s] = SinkRegs{k.codes, _mm512_set1_ps(k.lower), _mm512_set1_ps(k.u), _mm512_set1_ps(k.l),
-                            _mm512_set1_ps(k.range), _mm512_set1_ps(k.levels)};
-    }
+    copy_locals(b, stages, sinks);
     alignas(64) double base[16 * 16];   // base of each lane of each vector of a chunk
     alignas(64) int32_t pixelOf[16 * 16];  // pixel within the chunk of each lane of each vector
     for (int64_t f = 0; f < 16 * outC; f++) {
