@@ -1,4 +1,5 @@
 #include "gpu_plan.h"
+#include "../src/weight_codes.h"
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -246,16 +247,13 @@ void GpuPlan::prepare_weights() {
         for (int64_t o = 0; o < p.outC; o++) {
             const int64_t g = o / og;
             for (int64_t j = 0; j < perOut; j++) {
-                // int8_conv.cpp set_weight_bits: ADABM.md §2 in float32, the identical code
-                const float clamped = std::min(std::max(weight[size_t(o * perOut + j)], -uw), uw);
-                const int64_t k = int64_t(std::nearbyint((clamped + uw) / (2 * uw) * float(levels)));
-                const int64_t c = 2 * k - levels;
+                const int64_t k = weight_level(weight[size_t(o * perOut + j)], uw, levels), c = 2 * k - levels;
                 const int64_t ic = j / taps, tap = j % taps;
                 dense[size_t(o * q->k + tap * q->cp + g * cg + ic)] = int8_t(bw == 8 ? k - 128 : c);
                 tapSum[size_t(o * taps + tap)] += int32_t(c);
             }
         }
-        const double sw = double(uw / float(levels));
+        const double sw = weight_step(uw, levels);
         q->borderCoef = sw * double(p.l);
         std::vector<double> interior(size_t(p.outC)), scales(9, 0.0);
         for (int64_t o = 0; o < p.outC; o++) {

@@ -2,6 +2,7 @@
 #include "errors.h"
 #include "int8_epilogue.h"
 #include "threads.h"
+#include "weight_codes.h"
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -148,10 +149,7 @@ void QuantConv::set_weight_bits(float uw, int bw) {
         std::vector<int64_t> tapSum(size_t(taps), 0);
         for (int64_t j = 0; j < perOut; j++) {
             const size_t at = size_t(o * perOut + j);
-            // ADABM.md §2 in float32, in the order Java's Quantizers.weight computes it: the identical code
-            const float clamped = std::min(std::max(weight_[at], -uw), uw);
-            const int64_t k = int64_t(std::nearbyint((clamped + uw) / (2 * uw) * float(levels)));
-            const int64_t c = 2 * k - levels;
+            const int64_t k = weight_level(weight_[at], uw, levels), c = 2 * k - levels;
             codes[at] = int8_t(bw == 8 ? k - 128 : c);
             tapSum[size_t(j % taps)] += c;
         }
@@ -167,7 +165,7 @@ void QuantConv::set_weight_bits(float uw, int bw) {
     tapPrefix_ = std::move(prefix);
     reordered_.clear();
     bw_ = bw;
-    sw_ = double(uw / float(levels));  // rounded once, as Quantizers.weight's step
+    sw_ = weight_step(uw, levels);
 }
 
 void QuantConv::output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) const {
