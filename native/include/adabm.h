@@ -24,12 +24,16 @@ extern "C" {
 #define ADABM_E_INVALID_ARGUMENT (-1) /* null pointer, non-positive dimension, output buffer too small */
 #define ADABM_E_BAD_PLAN (-2)         /* corrupt or unsupported plan description */
 #define ADABM_E_SHAPE (-3)            /* the input shape does not fit the network */
-#define ADABM_E_ONEDNN (-4)           /* oneDNN refused or failed */
+#define ADABM_E_ONEDNN (-4)           /* the backend library (oneDNN on x86-64, ACL on aarch64) refused or failed */
 #define ADABM_E_OUT_OF_MEMORY (-5)
 #define ADABM_E_INTERNAL (-6)
+#define ADABM_E_UNSUPPORTED (-7)      /* not in this build (the aarch64 library has no float32 training kernels) */
 
 /* Version of this ABI; Java refuses a library with another value. */
 ADABM_API int32_t adabm_abi_version(void);
+
+/* The CPU backend this library was built with: "onednn" (x86-64) or "acl" (aarch64, the ARM Compute Library). */
+ADABM_API const char* adabm_native_backend(void);
 
 /* Message of the last failure on the calling thread ("" if none). Valid until the next call on this thread. */
 ADABM_API const char* adabm_last_error(void);

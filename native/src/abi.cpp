@@ -1,4 +1,4 @@
-// The C entry points. Each one catches every C++ exception (oneDNN errors, bad_alloc, our typed errors) and
+// The C entry points. Each one catches every C++ exception (oneDNN's or ACL's errors, bad_alloc, our typed errors) and
 // turns it into a negative ADABM_E_* code plus a thread-local message: nothing unwinds into the JVM.
 #include "abi_guard.h"
 #include "plan.h"
@@ -26,7 +26,15 @@ adabm::Plan* checked(void* handle) {
 
 }  // namespace
 
-extern "C" int32_t adabm_abi_version(void) { return 2; }
+extern "C" int32_t adabm_abi_version(void) { return 3; }
+
+extern "C" const char* adabm_native_backend(void) {
+#if defined(ADABM_BACKEND_ACL)
+    return "acl";
+#else
+    return "onednn";
+#endif
+}
 
 extern "C" const char* adabm_last_error(void) { return adabm::last_error_slot().c_str(); }
 

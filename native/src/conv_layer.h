@@ -1,52 +1,53 @@
-// One convolution step (with its fused post-ops) on oneDNN: NHWC float32 activations, weights in the layout
-// oneDNN picks (format_tag::any), reordered once per distinct layout and cached for the plan's lifetime.
+// One float32 convolution step of a plan (with its fused post-ops) on the CPU backend the library is built for:
+// NHWC float32 activations in the plan's buffers. oneDNN on x86-64 (conv_layer_onednn.cpp: weights in the layout
+// oneDNN picks, post-ops fused into the primitive), the ARM Compute Library on aarch64 (native/arm/conv_layer_acl.cpp:
+// ACL's conv, then the post-ops in one pass of our own).
 #pragma once
 #include "plan_format.h"
 #include "schedule.h"
 #include "shapes.h"
-#include <oneapi/dnnl/dnnl.hpp>
-#include <unordered_map>
+#include <cstdint>
+#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace adabm {
 
-// A primitive bound to one input shape's buffers; DNNL_ARG_SCRATCHPAD is added by the caller.
+// A conv bound to one input shape's buffers. run() is synchronous; scratchpad: scratchpadBytes of the plan's
+// memory (shared by every conv of the plan, which run one at a time).
 struct ConvExec {
-    dnnl::primitive primitive;
-    std::unordered_map<int, dnnl::memory> args;
+    struct Bound {
+        virtual ~Bound() = default;
+        virtual void run(void* scratchpad) = 0;
+    };
+    std::unique_ptr<Bound> bound;
     size_t scratchpadBytes = 0;
     std::string implementation;
+
+    explicit operator bool() const { return bound != nullptr; }
+    void run(void* scratchpad) { bound->run(scratchpad); }
 };
 
-// Reordered weights of a plan, keyed by (weight blob, oneDNN layout): convs that share one weight array (CARN-M)
-// share one reordered copy too.
+// The backend's prepared weights of a plan, keyed by weight blob (and the backend's layout): convs that share one
+// weight array (CARN-M) share one prepared copy too. The entries' contents are the backend's own.
 struct WeightCache {
-    struct Entry {
-        uint32_t blob;
-        dnnl::memory::desc desc;
-        dnnl::memory memory;
-    };
-    std::vector<Entry> entries;
+    std::vector<std::pair<uint32_t, std::shared_ptr<void>>> entries;
 };
 
 class ConvLayer {
 public:
     ConvLayer(const PlanDesc& plan, const Step& step, WeightCache& weights);
-
-    // Creates the primitive for batch n and the given per-tensor shapes/buffers (index = tensor id).
-    ConvExec build(const dnnl::engine& engine, dnnl::stream& stream, int64_t n, const std::vector<Shape>& shapes,
-                   const std::vector<float*>& buffers);
+    // Creates the conv for batch n and the given per-tensor shapes/buffers (index = tensor id).
+    ConvExec build(int64_t n, const std::vector<Shape>& shapes, const std::vector<float*>& buffers);
 
 private:
-    dnnl::memory weights_for(const dnnl::memory::desc& want, const dnnl::engine& engine, dnnl::stream& stream);
-
     ConvParams p_;
     uint32_t input_ = 0, output_ = 0;
     const std::vector<float>* weight_;  // OIHW, owned by the plan's PlanDesc
     const std::vector<float>* bias_;
     std::vector<PostOp> post_;
-    std::vector<std::vector<float>> postData_;  // per post-op: per-channel operands (expanded to outC)
+    std::vector<std::vector<float>> postData_;  // per post-op: per-channel operands (PReLU slopes; affine expanded to outC)
     WeightCache& weightCache_;
 };
 

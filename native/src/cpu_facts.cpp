@@ -1,6 +1,11 @@
 #include "cpu_facts.h"
 #include "errors.h"
+#if defined(ADABM_BACKEND_ACL)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#else
 #include <oneapi/dnnl/dnnl.hpp>
+#endif
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -9,6 +14,18 @@
 
 namespace adabm {
 
+#if defined(ADABM_BACKEND_ACL)
+// aarch64: the Advanced SIMD extensions that int8 and float kernels care about, from the kernel's HWCAP bits
+std::string effective_cpu_isa() {
+    const unsigned long caps = getauxval(AT_HWCAP);
+    std::string isa = "aarch64";
+    if (caps & HWCAP_ASIMD) isa += "+asimd";
+    if (caps & HWCAP_ASIMDHP) isa += "+fp16";
+    if (caps & HWCAP_ASIMDDP) isa += "+dotprod";
+    if (caps & HWCAP_SVE) isa += "+sve";
+    return isa;
+}
+#else
 std::string effective_cpu_isa() {
     switch (dnnl::get_effective_cpu_isa()) {
         case dnnl::cpu_isa::isa_default: return "default";
@@ -30,6 +47,7 @@ std::string effective_cpu_isa() {
         }();
     }
 }
+#endif
 
 namespace {
 
@@ -41,8 +59,10 @@ uint64_t add_chain(uint64_t iterations) {
     for (uint64_t i = 0; i < iterations; i++) {
 #if defined(__x86_64__)
         asm volatile(".rept 64\n\taddq $1, %0\n\t.endr" : "+r"(x));
+#elif defined(__aarch64__)
+        asm volatile(".rept 64\n\tadd %0, %0, #1\n\t.endr" : "+r"(x));
 #else
-        throw ArgumentError("the clock measurement needs x86-64");
+        throw ArgumentError("the clock measurement needs x86-64 or aarch64");
 #endif
     }
     return x;

@@ -2,24 +2,23 @@
 //   xq = l + s_a*q    (q: u8 activation codes, s_a = (u-l)/(2^b-1); the padding is real 0.0, not a code)
 //   wq = s_w*c        (c = 2k - (2^bw-1), k the weight code, s_w = uw/(2^bw-1))
 //   out = s_a*s_w*conv(q, c) + s_w*l*S_in + bias,   S_in = sum of c over the taps inside the image.
-// oneDNN runs conv(q, c) as u8 x s8 -> s32 with NHWC activations and weights in its own layout (code 0 pads: it
-// adds nothing); the epilogue (int8_epilogue.h) evaluates the rest in double and rounds once, so the float value
-// is the exact one rounded to float32 - bit for bit what the Java oracle computes. bw = 8 codes (odd, up to +-255)
-// do not fit s8: c = 2(k-128) + 1, so oneDNN convolves k-128 and the epilogue adds the sum of q under the window.
-// The fast direct path (run(..., allowDirect), bw <= 7, an output interior exists): oneDNN writes the next layer's
-// u8 codes itself (runtime scales, a src zero point, a constant clip post-op: float32 inside oneDNN, so a value on
+// The CPU backend runs conv(q, c) as u8 x s8 -> s32 with NHWC activations (code 0 pads: it adds nothing): oneDNN
+// on x86-64 (int8_conv_onednn.cpp), the ARM Compute Library's GEMMLowp on aarch64 (native/arm/int8_conv_acl.cpp);
+// the epilogue (int8_epilogue.h) evaluates the rest in double and rounds once, so the float value is the exact one
+// rounded to float32 - bit for bit what the Java oracle computes, on either backend. bw = 8 codes (odd, up to +-255)
+// do not fit s8: c = 2(k-128) + 1, so the backend convolves k-128 and the epilogue adds the sum of q under the window.
+// oneDNN only: the fast direct path (run(..., allowDirect), bw <= 7, an output interior exists): oneDNN writes the
+// next layer's u8 codes itself (runtime scales, a src zero point, a constant clip post-op: float32 inside oneDNN, so a value on
 // a rounding tie may go either way), and small exact convs over the four border strips overwrite the ring.
 // Without VNNI, oneDNN's int8 kernels add product pairs in saturating s16; where 2*(2^b-1)*max|code| could pass
 // 32767 the codes are split, q = 2*(q>>1) + (q&1), and the two halves convolved - twice the work, still exact.
 // Codes above 2^b-1 are the caller's risk there.
-// One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights.
+// One primitive per input shape (and path) serves every bit width; weight bits re-quantize the weights. Shared by
+// both backends (int8_conv.cpp): the checks, the weight codes and tap sums, and the epilogue.
 #pragma once
 #include "buffer_pool.h"
-#include "few_out_conv.h"
 #include "int8_epilogue.h"
-#include <oneapi/dnnl/dnnl.hpp>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,49 +66,40 @@ public:
         return size_t(n * ho * wo * s_.outC);
     }
 
-    // oneDNN implementation of the most recently run shape ("" before the first run)
+    // the backend's implementation of the most recently run shape ("" before the first run)
     const std::string& implementation() const { return lastImpl_; }
 
     uint64_t liveTag = kLiveTag;
 
 private:
-    struct ShapeState;
+    struct ShapeState;  // per input shape; each backend's own
+    struct Engine;      // the backend's state (its shapes, prepared weights, scratch), made by weights_changed()
+    struct EngineDeleter { void operator()(Engine* e) const; };  // defined where Engine is
+
+    // per backend
     ShapeState& state_for(int64_t n, int64_t h, int64_t w);
-    void build_direct(ShapeState& st, float floor);
-    bool needs_split(int bits) const;
-    void run_split(ShapeState& st, const uint8_t* codes, int32_t* acc);
-    void run_direct(ShapeState& st, const uint8_t* codes, float l, float sa, int bits, uint8_t* codesOut, const Requantizer& next);
-    // The s32 accumulators of one primitive (no scales, no bias, no zero point).
-    void execute_exact(ShapeState& st, dnnl::convolution_forward& primitive, const dnnl::memory::desc& src, const void* in,
-                       const dnnl::memory::desc& weights, const dnnl::memory::desc& dst, int32_t* acc,
-                       const dnnl::memory::desc& scratch);
-    QuantEpilogue epilogue(ShapeState& st, float l, float sa, const uint8_t* codes, const Requantizer* next,
-                           uint8_t* codesOut);
-    dnnl::convolution_forward::primitive_desc make_pd(const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
-                                                      int64_t padT, int64_t padL, int64_t padB, int64_t padR,
-                                                      const dnnl::primitive_attr& attr, bool withBias) const;
-    dnnl::memory weights_for(const dnnl::memory::desc& want);
+    void weights_changed();  // after set_weight_bits: primitiveCodes_ and tapPrefix_ are new
+
+    // shared (int8_conv.cpp)
+    void check_run(const uint8_t* codes, int64_t n, float l, float u, int bits, const float* out, const uint8_t* codesOut,
+                   const Requantizer* next) const;
+    // the epilogue of one run over an n x h x w input (ho x wo output); integral: room for bw = 8 window sums
+    QuantEpilogue epilogue(int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo, std::vector<int64_t>& integral,
+                           float l, float sa, const uint8_t* codes, const Requantizer* next, uint8_t* codesOut);
 
     QuantConvShape s_;
     int threads_;
     std::vector<float> weight_, bias_;
-    dnnl::engine engine_;
-    dnnl::stream stream_;
 
     // current weight quantization
     int bw_ = 0;
     double sw_ = 0;
-    std::vector<int8_t> primitiveCodes_;         // what oneDNN convolves: c (bw <= 7) or k - 128 (bw = 8)
-    std::unique_ptr<FewOutConv> fewOut_;         // set where few_out_conv.h applies: runs instead of the primitive
+    std::vector<int8_t> primitiveCodes_;         // what the backend convolves: c (bw <= 7) or k - 128 (bw = 8)
     int64_t maxAbsCode_ = 0;
     std::vector<int64_t> tapPrefix_;             // per output channel, (kh+1) x (kw+1) prefix sums of tap sums of c
-    std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;  // per oneDNN weight layout
 
-    std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first
+    std::unique_ptr<Engine, EngineDeleter> engine_;
     std::vector<CodeSink> sinks_;                    // the current run's requantization (epilogue)
-    AlignedBuffer scratchpad_;                       // oneDNN's, for whichever primitive and shape runs (grow-only)
-    size_t scratchpadBytes_ = 0;
-    void ensure_scratchpad(const dnnl::memory::desc& d);
     std::string lastImpl_;
 };
 

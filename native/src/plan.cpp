@@ -1,6 +1,7 @@
 #include "plan.h"
 #include "errors.h"
 #include "op_step.h"
+#include "simple_ops.h"
 #include "threads.h"
 #include <algorithm>
 #include <stdexcept>
@@ -8,25 +9,18 @@
 
 namespace adabm {
 
-using dnnl::memory;
-using tag = memory::format_tag;
-using dt = memory::data_type;
-
 struct Plan::ShapeState {
     int64_t n = 0, h = 0, w = 0;
     size_t bytes = 0;                     // activations + scratchpad
     std::vector<Shape> shapes;            // per tensor
     std::vector<AlignedBuffer> buffers;   // owned activation storage
     std::vector<float*> tensor;           // per tensor: its NHWC buffer (null if never materialised)
-    std::vector<ConvExec> convs;          // per step (empty primitive for non-conv steps)
+    std::vector<ConvExec> convs;          // per step (empty for non-conv steps)
     AlignedBuffer scratchpad;
-    memory inUser, inNhwc, outNhwc, outUser;
-    dnnl::reorder toNhwc, toNchw;
 };
 
 Plan::Plan(PlanDesc desc, int threads)
-    : desc_(std::move(desc)), schedule_(make_schedule(desc_)), threads_(threads),
-      engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    : desc_(std::move(desc)), schedule_(make_schedule(desc_)), threads_(threads) {
     for (const Step& step : schedule_.steps)
         convs_.push_back(desc_.ops[step.op].kind == OpKind::Conv ? std::make_unique<ConvLayer>(desc_, step, weights_) : nullptr);
 }
@@ -87,27 +81,13 @@ std::unique_ptr<Plan::ShapeState> Plan::build_state(int64_t n, int64_t h, int64_
     st->convs.resize(schedule_.steps.size());
     for (size_t k = 0; k < schedule_.steps.size(); k++)
         if (convs_[k]) {
-            st->convs[k] = convs_[k]->build(engine_, stream_, n, st->shapes, st->tensor);
+            st->convs[k] = convs_[k]->build(n, st->shapes, st->tensor);
             scratch = std::max(scratch, st->convs[k].scratchpadBytes);
         }
     if (scratch) {
         st->scratchpad = allocate_floats((scratch + sizeof(float) - 1) / sizeof(float));
         st->bytes += scratch;
-        memory pad(memory::desc({int64_t(scratch)}, dt::u8, tag::x), engine_, st->scratchpad.get());
-        for (ConvExec& c : st->convs)
-            if (c.primitive) c.args[DNNL_ARG_SCRATCHPAD] = pad;
     }
-
-    const Shape& in = st->shapes[0];
-    const Shape& out = st->shapes[desc_.outputTensor];
-    memory::desc inUser({n, in.c, in.h, in.w}, dt::f32, tag::nchw), inNhwc({n, in.c, in.h, in.w}, dt::f32, tag::nhwc);
-    memory::desc outUser({n, out.c, out.h, out.w}, dt::f32, tag::nchw), outNhwc({n, out.c, out.h, out.w}, dt::f32, tag::nhwc);
-    st->inUser = memory(inUser, engine_, DNNL_MEMORY_NONE);
-    st->inNhwc = memory(inNhwc, engine_, st->tensor[0]);
-    st->outUser = memory(outUser, engine_, DNNL_MEMORY_NONE);
-    st->outNhwc = memory(outNhwc, engine_, st->tensor[desc_.outputTensor]);
-    st->toNhwc = dnnl::reorder(st->inUser, st->inNhwc);
-    st->toNchw = dnnl::reorder(st->outNhwc, st->outUser);
     return st;
 }
 
@@ -115,14 +95,14 @@ std::string Plan::implementations() const {
     std::string out;
     if (shapes_.empty()) return out;
     for (const ConvExec& c : shapes_.front()->convs)
-        if (c.primitive) out += c.implementation + "\n";
+        if (c) out += c.implementation + "\n";
     return out;
 }
 
 void Plan::run_step(ShapeState& st, size_t k) {
     const Step& step = schedule_.steps[k];
     if (convs_[k]) {
-        st.convs[k].primitive.execute(stream_, st.convs[k].args);
+        st.convs[k].run(st.scratchpad.get());
         return;
     }
     run_simple_op(desc_, desc_.ops[step.op], st.n, st.shapes, st.tensor, st.tensor[step.output]);
@@ -142,33 +122,25 @@ void Plan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w, floa
         run_profiled(st, in, out);
         return;
     }
-    st.inUser.set_data_handle(const_cast<float*>(in));
-    st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
+    nchw_to_nhwc(in, st.tensor[0], n, st.shapes[0]);
     for (size_t k = 0; k < schedule_.steps.size(); k++) run_step(st, k);
-    st.outUser.set_data_handle(out);
-    st.toNchw.execute(stream_, st.outNhwc, st.outUser);
-    stream_.wait();
+    nhwc_to_nchw(st.tensor[desc_.outputTensor], out, n, st.shapes[desc_.outputTensor]);
 }
 
-// run() with every step timed on its own: the stream is drained after each, so the times add up to the run
+// run() with every step timed on its own (every step is synchronous, so the times add up to the run)
 void Plan::run_profiled(ShapeState& st, const float* in, float* out) {
     auto t = StepProfiler::Clock::now();
-    st.inUser.set_data_handle(const_cast<float*>(in));
-    st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
-    stream_.wait();
+    nchw_to_nhwc(in, st.tensor[0], st.n, st.shapes[0]);
     profiler_.add(-1, ADABM_STEP_REORDER, t);
     for (size_t k = 0; k < schedule_.steps.size(); k++) {
         t = StepProfiler::Clock::now();
         run_step(st, k);
-        stream_.wait();
         const bool conv = convs_[k] != nullptr;
         profiler_.add(int32_t(schedule_.steps[k].op), conv ? ADABM_STEP_FP32_CONV : ADABM_STEP_FLOAT_OP, t,
                       conv ? st.convs[k].implementation : std::string());
     }
     t = StepProfiler::Clock::now();
-    st.outUser.set_data_handle(out);
-    st.toNchw.execute(stream_, st.outNhwc, st.outUser);
-    stream_.wait();
+    nhwc_to_nchw(st.tensor[desc_.outputTensor], out, st.n, st.shapes[desc_.outputTensor]);
     profiler_.add(-1, ADABM_STEP_REORDER, t);
 }
 

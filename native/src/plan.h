@@ -7,7 +7,6 @@
 #include "schedule.h"
 #include "shapes.h"
 #include "step_profile.h"
-#include <oneapi/dnnl/dnnl.hpp>
 #include <list>
 #include <memory>
 #include <string>
@@ -45,8 +44,6 @@ private:
     PlanDesc desc_;
     Schedule schedule_;
     int threads_;
-    dnnl::engine engine_;
-    dnnl::stream stream_;
     WeightCache weights_;                            // declared before convs_, which refer to it
     std::vector<std::unique_ptr<ConvLayer>> convs_;  // per step; null for non-conv steps
     std::list<std::unique_ptr<ShapeState>> shapes_;  // most recently used first

@@ -15,9 +15,6 @@ namespace {
 constexpr const char* kExactFloatConv = "exact_float_conv (float64 sums)";
 }
 
-using dnnl::memory;
-using tag = memory::format_tag;
-using dt = memory::data_type;
 
 struct QuantPlan::ChainExec {
     ChainHead head;
@@ -35,16 +32,14 @@ struct QuantPlan::ShapeState {
     std::vector<float*> tensor;           // per tensor id: its float NHWC buffer (null if never materialised)
     std::vector<uint8_t*> codes;          // per op: the u8 NHWC codes of that quantized conv's input
     std::vector<uint8_t*> shuffled;       // per op: ... before the pixel shuffle in front of it
-    std::vector<ConvExec> fconvs;         // per op: float conv primitives
-    AlignedBuffer scratchpad;             // float convs' oneDNN scratchpad
+    std::vector<ConvExec> fconvs;         // per op: float convs
+    AlignedBuffer scratchpad;             // the float convs' scratchpad
     std::vector<ChainExec> chains;        // per step: a Chain step's head, stages and sinks over this shape's buffers
     size_t accCount = 0;                  // s32 accumulators the largest quantized conv needs
-    memory inUser, inNhwc, outNhwc, outUser;
-    dnnl::reorder toNhwc, toNchw;
 };
 
 QuantPlan::QuantPlan(PlanDesc desc, int threads, bool directCodes, bool fuse)
-    : desc_(std::move(desc)), threads_(threads), directCodes_(directCodes), fuse_(fuse), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    : desc_(std::move(desc)), threads_(threads), directCodes_(directCodes), fuse_(fuse) {
     if (desc_.version < kQuantPlanVersion) throw PlanFormatError("an integer plan needs a version-2 description (with quantizers)");
     qconvs_.resize(desc_.ops.size());
     fconvs_.resize(desc_.ops.size());
@@ -410,27 +405,11 @@ std::unique_ptr<QuantPlan::ShapeState> QuantPlan::build_state(int64_t n, int64_t
     st->fconvs.resize(desc_.ops.size());
     for (const QStep& step : steps_) {
         if (step.kind == StepKind::FConv && !exactFconvs_[step.op]) {
-            st->fconvs[step.op] = fconvs_[step.op]->build(engine_, stream_, n, st->shapes, st->tensor);
+            st->fconvs[step.op] = fconvs_[step.op]->build(n, st->shapes, st->tensor);
             scratch = std::max(scratch, st->fconvs[step.op].scratchpadBytes);
         }
     }
-    if (scratch) {
-        st->scratchpad = allocate_floats((scratch + sizeof(float) - 1) / sizeof(float));
-        memory pad(memory::desc({int64_t(scratch)}, dt::u8, tag::x), engine_, st->scratchpad.get());
-        for (ConvExec& c : st->fconvs)
-            if (c.primitive) c.args[DNNL_ARG_SCRATCHPAD] = pad;
-    }
-
-    const Shape& in = st->shapes[0];
-    const Shape& out = st->shapes[desc_.outputTensor];
-    memory::desc inUser({n, in.c, in.h, in.w}, dt::f32, tag::nchw), inNhwc({n, in.c, in.h, in.w}, dt::f32, tag::nhwc);
-    memory::desc outUser({n, out.c, out.h, out.w}, dt::f32, tag::nchw), outNhwc({n, out.c, out.h, out.w}, dt::f32, tag::nhwc);
-    st->inUser = memory(inUser, engine_, DNNL_MEMORY_NONE);
-    st->inNhwc = memory(inNhwc, engine_, st->tensor[0]);
-    st->outUser = memory(outUser, engine_, DNNL_MEMORY_NONE);
-    st->outNhwc = memory(outNhwc, engine_, st->tensor[desc_.outputTensor]);
-    st->toNhwc = dnnl::reorder(st->inUser, st->inNhwc);
-    st->toNchw = dnnl::reorder(st->outNhwc, st->outUser);
+    if (scratch) st->scratchpad = allocate_floats((scratch + sizeof(float) - 1) / sizeof(float));
     return st;
 }
 
@@ -565,8 +544,7 @@ void QuantPlan::run_step(ShapeState& st, const QStep& step, const int32_t* bits)
                 exactFconvs_[step.op]->run(st.tensor[op.inputs[0]], st.tensor[op.output], st.n, in.h, in.w);
                 break;
             }
-            st.fconvs[step.op].primitive.execute(stream_, st.fconvs[step.op].args);
-            stream_.wait();
+            st.fconvs[step.op].run(st.scratchpad.get());
             break;
         case StepKind::Simple:
             run_simple_op(desc_, op, st.n, st.shapes, st.tensor, st.tensor[op.output]);
@@ -609,9 +587,7 @@ void QuantPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w,
     profiler_.start_run();
     const bool profile = profiler_.enabled();
     auto t = StepProfiler::Clock::now();
-    st.inUser.set_data_handle(const_cast<float*>(in));
-    st.toNhwc.execute(stream_, st.inUser, st.inNhwc);
-    stream_.wait();
+    nchw_to_nhwc(in, st.tensor[0], n, st.shapes[0]);
     if (profile) profiler_.add(-1, ADABM_STEP_REORDER, t);
     for (const QStep& step : steps_) {
         if (profile) t = StepProfiler::Clock::now();
@@ -619,15 +595,13 @@ void QuantPlan::run(const float* in, int64_t n, int64_t c, int64_t h, int64_t w,
         if (profile) record(st, step, t);
     }
     if (profile) t = StepProfiler::Clock::now();
-    st.outUser.set_data_handle(out);
-    st.toNchw.execute(stream_, st.outNhwc, st.outUser);
-    stream_.wait();
+    nhwc_to_nchw(st.tensor[desc_.outputTensor], out, n, st.shapes[desc_.outputTensor]);
     if (profile) profiler_.add(-1, ADABM_STEP_REORDER, t);
 }
 
 void QuantPlan::record(const ShapeState& st, const QStep& step, StepProfiler::Clock::time_point since) {
     const int32_t op = int32_t(step.op);
-    switch (step.kind) {  // every step has finished here: the only asynchronous one (FConv) waits on the stream
+    switch (step.kind) {  // every step is synchronous: it has finished here
         case StepKind::Quantize: profiler_.add(op, ADABM_STEP_QUANTIZE, since); break;
         case StepKind::QConv: profiler_.add(op, ADABM_STEP_INT8_CONV, since, qconvs_[step.op]->implementation()); break;
         case StepKind::FConv:

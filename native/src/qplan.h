@@ -15,7 +15,6 @@
 #include "plan_format.h"
 #include "shapes.h"
 #include "step_profile.h"
-#include <oneapi/dnnl/dnnl.hpp>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -93,8 +92,6 @@ private:
     int threads_;
     bool directCodes_;
     bool fuse_;
-    dnnl::engine engine_;
-    dnnl::stream stream_;
     WeightCache weights_;
     std::vector<QStep> steps_;
     std::vector<int64_t> lastUse_;                    // per buffer id

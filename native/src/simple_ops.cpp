@@ -173,4 +173,26 @@ void resize_nearest_nhwc(const float* x, float* y, int64_t n, const Shape& in, i
     }
 }
 
+void nchw_to_nhwc(const float* x, float* y, int64_t n, const Shape& s) {
+    const int64_t plane = s.h * s.w, rows = n * s.h;
+#pragma omp parallel for schedule(static) if (rows * s.w * s.c > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+        const float* xr = x + (r / s.h) * s.c * plane + (r % s.h) * s.w;
+        float* yr = y + r * s.w * s.c;
+        for (int64_t i = 0; i < s.w; i++)
+            for (int64_t c = 0; c < s.c; c++) yr[i * s.c + c] = xr[c * plane + i];
+    }
+}
+
+void nhwc_to_nchw(const float* x, float* y, int64_t n, const Shape& s) {
+    const int64_t plane = s.h * s.w, rows = n * s.h;
+#pragma omp parallel for schedule(static) if (rows * s.w * s.c > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+        const float* xr = x + r * s.w * s.c;
+        float* yr = y + (r / s.h) * s.c * plane + (r % s.h) * s.w;
+        for (int64_t c = 0; c < s.c; c++)
+            for (int64_t i = 0; i < s.w; i++) yr[c * plane + i] = xr[i * s.c + c];
+    }
+}
+
 }  // namespace adabm

@@ -22,5 +22,8 @@ void depth_to_space_nhwc(const uint8_t* x, uint8_t* y, int64_t n, const Shape& i
 void pad_nhwc(const float* x, float* y, int64_t n, const Shape& in, int top, int left, int bottom, int right,
               bool edge, float value);
 void resize_nearest_nhwc(const float* x, float* y, int64_t n, const Shape& in, int scale);
+// a plan's input and output: the caller's NCHW tensor to or from the plan's NHWC one (s: per sample)
+void nchw_to_nhwc(const float* x, float* y, int64_t n, const Shape& s);
+void nhwc_to_nchw(const float* x, float* y, int64_t n, const Shape& s);
 
 }  // namespace adabm

@@ -18,7 +18,7 @@ import java.util.Locale;
  */
 @SuppressWarnings("restricted")   // FFM binding is this class's whole job; --enable-native-access is set by callers
 public final class NativeLibrary {
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
     static final String FILE_NAME = "libadabm_native.so";
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;
