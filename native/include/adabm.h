@@ -114,11 +114,14 @@ ADABM_API int32_t adabm_fconv_destroy(void* fconv);
  * weight bits, weight bound uw and activation bounds l < u). bits[i] is op i's activation bit width (2..8) when op i
  * is a quantized conv (other entries are ignored): the plan changes runtime scales only, never its primitives.
  * Input and output NCHW float32 like adabm_plan_run. One plan, one thread at a time. */
-#define ADABM_QPLAN_DIRECT_CODES 1  /* flag: u8 codes straight from oneDNN between quantized convs (faster; see qplan.h) */
+#define ADABM_QPLAN_DIRECT_CODES 1  /* flag: u8 codes straight from oneDNN between quantized convs (faster; see qplan.h;
+                                       the aarch64 library always takes the exact path) */
 #define ADABM_QPLAN_UNFUSED 2       /* flag: every non-conv op and quantize pass on its own (the bit-for-bit reference of fusion) */
 ADABM_API int32_t adabm_qplan_create(const uint8_t* desc, size_t len, int32_t threads, int32_t flags, void** out_plan);
 ADABM_API int32_t adabm_qplan_run(void* plan, const float* in_nchw, int32_t n, int32_t c, int32_t h, int32_t w,
                                   const int32_t* bits, size_t bits_len, float* out_nchw, size_t out_capacity);
+/* Output [n, c, h, w] for an input of that shape, like adabm_plan_output_shape. */
+ADABM_API int32_t adabm_qplan_output_shape(void* plan, int32_t n, int32_t c, int32_t h, int32_t w, int32_t* out_nchw);
 ADABM_API int32_t adabm_qplan_cached_shapes(void* plan);
 /* One line per conv of the most recently run shape ("op 3 int8: brg_conv_fwd:avx512_core_vnni"), like
  * adabm_plan_implementations. */

@@ -33,6 +33,14 @@ extern "C" int32_t adabm_qplan_run(void* plan, const float* in_nchw, int32_t n, 
     return guarded([&] { checked(plan)->run(in_nchw, n, c, h, w, bits, bits_len, out_nchw, out_capacity); });
 }
 
+extern "C" int32_t adabm_qplan_output_shape(void* plan, int32_t n, int32_t c, int32_t h, int32_t w, int32_t* out_nchw) {
+    return guarded([&] {
+        int64_t shape[4];
+        checked(plan)->output_shape(n, c, h, w, shape);
+        adabm::copy_shape(shape, out_nchw, "qplan");
+    });
+}
+
 extern "C" int32_t adabm_qplan_cached_shapes(void* plan) {
     int32_t count = 0;
     int32_t rc = guarded([&] { count = int32_t(checked(plan)->cached_shapes()); });

@@ -188,6 +188,16 @@ public final class Int8Plan implements AutoCloseable {
     /** Patch mode (ADABM.md §7): each tile runs with its own image offset; the owned parts are stitched. */
     public PatchedForward.Result runPatched(Tensor image, int patch) { return PatchedForward.run(this::run, image, patch); }
 
+    /**
+     * The activation bits per op index (0 for ops that are not quantized convs) that a run with this image offset
+     * passes to the native plan: what a plan description must be run with elsewhere (the aarch64 library under test).
+     */
+    public int[] activationBits(int imageOffset) {
+        int[] bits = new int[ops.size()];
+        layerBits(imageOffset, bits);
+        return bits;
+    }
+
     /** Fills bits (per op index) for one image offset and returns the FAB, as the fake-quant runner counts it. */
     private double layerBits(int imageOffset, int[] bits) {
         double sum = 0;

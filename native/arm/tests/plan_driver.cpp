@@ -1,0 +1,103 @@
+// Runs integer plans (adabm_qplan_*) from files, so that a plan made and checked on x86-64 can be run by the aarch64
+// library under qemu-aarch64 and the outputs compared (tests/adabm/backend/arm/ArmEmulationTest.java):
+//   adabm_plan_driver [--threads N] [--flags F] PLAN.bin IMAGE.in...
+// PLAN.bin: a plan description (the bytes Java's PlanEncoder makes). IMAGE.in, little-endian: "ADIN", int32 n, c, h, w,
+// int32 bitsLen, bitsLen int32 activation bits (per op, as adabm_qplan_run takes them), n*c*h*w float32 NCHW.
+// Writes IMAGE.out beside each: "ADOU", int32 n, c, h, w, then the output floats. Exit code 0, or 1 with a message.
+// Under emulation the printed times say nothing about ARM speed; bench on real hardware for that.
+#include "adabm.h"
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::vector<char> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+}
+
+struct Reader {
+    const std::vector<char>& bytes;
+    const std::string& path;
+    size_t at = 0;
+    void take(void* out, size_t n) {
+        if (bytes.size() - at < n) throw std::runtime_error(path + ": truncated at byte " + std::to_string(at));
+        std::memcpy(out, bytes.data() + at, n);
+        at += n;
+    }
+    int32_t i32() { int32_t v; take(&v, 4); return v; }
+};
+
+void check(int32_t rc, const char* what) {
+    if (rc != ADABM_OK) throw std::runtime_error(std::string(what) + " failed (" + std::to_string(rc) + "): " + adabm_last_error());
+}
+
+void run_image(void* plan, const std::string& path) {
+    const std::vector<char> bytes = read_file(path);
+    Reader r{bytes, path};
+    char magic[4];
+    r.take(magic, 4);
+    if (std::memcmp(magic, "ADIN", 4) != 0) throw std::runtime_error(path + ": not an ADIN image file");
+    const int32_t n = r.i32(), c = r.i32(), h = r.i32(), w = r.i32(), bitsLen = r.i32();
+    if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || bitsLen < 0 || bitsLen > (1 << 20))
+        throw std::runtime_error(path + ": bad header");
+    std::vector<int32_t> bits(static_cast<size_t>(bitsLen));
+    r.take(bits.data(), bits.size() * 4);
+    std::vector<float> in(size_t(n) * size_t(c) * size_t(h) * size_t(w));
+    r.take(in.data(), in.size() * 4);
+    if (r.at != bytes.size()) throw std::runtime_error(path + ": " + std::to_string(bytes.size() - r.at) + " bytes past the image");
+
+    int32_t shape[4];
+    check(adabm_qplan_output_shape(plan, n, c, h, w, shape), "output shape");
+    std::vector<float> out(size_t(shape[0]) * size_t(shape[1]) * size_t(shape[2]) * size_t(shape[3]));
+    const auto t0 = std::chrono::steady_clock::now();
+    check(adabm_qplan_run(plan, in.data(), n, c, h, w, bits.data(), bits.size(), out.data(), out.size()), "qplan run");
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    const std::string outPath = path.substr(0, path.size() - 3) + ".out";
+    std::ofstream o(outPath, std::ios::binary);
+    o.write("ADOU", 4);
+    o.write(reinterpret_cast<const char*>(shape), sizeof shape);
+    o.write(reinterpret_cast<const char*>(out.data()), std::streamsize(out.size() * 4));
+    if (!o) throw std::runtime_error("cannot write " + outPath);
+    std::printf("%s: %dx%dx%dx%d -> %dx%dx%dx%d, %.2f s (under emulation if this is qemu: not ARM speed)\n", path.c_str(),
+                n, c, h, w, shape[0], shape[1], shape[2], shape[3], s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        int threads = 1, flags = 0, i = 1;
+        for (; i < argc && std::strncmp(argv[i], "--", 2) == 0; i += 2) {
+            if (i + 1 >= argc) throw std::runtime_error(std::string(argv[i]) + " needs a value");
+            if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
+            else if (std::strcmp(argv[i], "--flags") == 0) flags = std::stoi(argv[i + 1]);
+            else throw std::runtime_error(std::string("unknown option ") + argv[i]);
+        }
+        if (argc - i < 2) {
+            std::fprintf(stderr, "usage: adabm_plan_driver [--threads N] [--flags F] PLAN.bin IMAGE.in...\n");
+            return 2;
+        }
+        const std::vector<char> desc = read_file(argv[i]);
+        void* plan = nullptr;
+        check(adabm_qplan_create(reinterpret_cast<const uint8_t*>(desc.data()), desc.size(), threads, flags, &plan), "qplan create");
+        std::printf("library backend: %s, abi %d\n", adabm_native_backend(), adabm_abi_version());
+        for (int k = i + 1; k < argc; k++) run_image(plan, argv[k]);
+        std::vector<char> impl(1 << 16);
+        if (adabm_qplan_implementations(plan, impl.data(), impl.size()) >= 0) std::printf("%s", impl.data());
+        check(adabm_qplan_destroy(plan), "qplan destroy");
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "adabm_plan_driver: %s\n", e.what());
+        return 1;
+    }
+}
