@@ -1,6 +1,8 @@
 // Checks AclInt8Conv (bit-exact) and AclFloatConv (float32 summation error) against naive loops on random data,
 // for the shapes the SR models use and the edge cases of the im2col/GEMM plumbing. Built by build_and_run.sh for
-// aarch64 and run under qemu. Prints "N passed, N failed"; exits non-zero on any failure.
+// aarch64 and run under qemu. Prints "N passed, N failed"; exits non-zero on any failure. The script links it into a
+// shared library the way the native library will be linked (static ACL inside) and runs it from check_launcher.cpp,
+// so the entry point is an exported C function.
 #include "../acl_float_conv.h"
 #include "../acl_int8_conv.h"
 
@@ -136,7 +138,7 @@ void expect_error(const char* what, F&& f) {
 
 }  // namespace
 
-int main() {
+extern "C" __attribute__((visibility("default"))) int adabm_acl_check_main() {
     acl_set_threads(0);
     std::mt19937 rng(20240807);
     const auto t0 = std::chrono::steady_clock::now();
