@@ -121,7 +121,7 @@ void AclInt8Conv::run(const uint8_t* in, int64_t n, int64_t h, int64_t w, int32_
     const bool dot = arm_compute::NEScheduler::get().cpu_info().has_dotprod();
     impl_ = "acl:NEGEMMLowpMatrixMultiplyCore QASYMM8 x QASYMM8(code+128, offset -128) -> S32, im2col blocks of " +
             std::to_string(std::min(blockRows_, m)) + " rows, " + std::to_string(s_.groups) + " GEMM(s) of K=" +
-            std::to_string(k_) + " N=" + std::to_string(ng_) + (dot ? ", dot product" : ", no dot product");
+            std::to_string(k_) + " N=" + std::to_string(ng_) + (dot ? ", cpu has dot product" : ", cpu without dot product");
 }
 
 }  // namespace adabm

@@ -52,7 +52,8 @@ inline uint8_t* element_at(arm_compute::Tensor& t, int64_t i0, int64_t i1, int64
 void copy_channels_in(const float* src, int64_t n, int64_t h, int64_t w, int64_t c, int64_t c0, arm_compute::Tensor& t);
 void copy_channels_out(arm_compute::Tensor& t, int64_t n, int64_t h, int64_t w, float* dst, int64_t c, int64_t c0);
 
-// NEScheduler threads; threads <= 0: one per hardware thread.
+// NEScheduler threads; threads <= 0: one per hardware thread. The scheduler is process-wide and ACL functions
+// share its one thread pool: run one conv at a time (as a plan does).
 void acl_set_threads(int threads);
 
 }  // namespace adabm
