@@ -4,12 +4,13 @@
 // How: our own im2col (NHWC: a pixel's window is kh*kw runs of inC/groups contiguous bytes, 0 for padding) into
 // blocks of at most blockRows rows of an M x K u8 matrix, times the K x N weight matrix through
 // NEGEMMLowpMatrixMultiplyCore with S32 output (no output stage), one GEMM per group.
-// Signedness: 20.08 validates a u8 A with an s8 B (QASYMM8 x QASYMM8_SIGNED / QSYMM8) but then computes garbage
-// (measured: every element wrong), and a signed A or QSYMM8_PER_CHANNEL B goes through kernels that add two
-// products in s16, which overflows on (-128)*(-128) pairs without the dot-product instruction (measured on a
-// cortex-a53). So both operands are u8: B holds code + 128 (0..255) with QuantizationInfo offset -128, and ACL
-// computes sum in*(code + 128 - 128) = sum in*code: the u8 kernels are exact (u8*u8 fits u16, widened before
-// adding) and the offset term -128 * rowsum(in) is added in s32. Every term then fits s32 for K <= 33025
+// Signedness (tests/acl_operand_types_probe.cpp, under qemu with and without the dot-product instruction): 20.08
+// validates a u8 A with an s8 B (QASYMM8 x QASYMM8_SIGNED / QSYMM8) but then computes garbage (B read as u8), and
+// s8 x QASYMM8_SIGNED, or any A x QSYMM8_PER_CHANNEL (A flipped to s8 inside), go through kernels that add two
+// products in s16 without the dot-product instruction, which overflows on (-128)*(-128) pairs (cortex-a53).
+// So both operands are u8: B holds code + 128 (0..255) with QuantizationInfo offset -128, and ACL computes
+// sum in*(code + 128 - 128) = sum in*code: its u8 kernels are exact (measured with rows of 255 x 255) and the
+// offset term -128 * rowsum(in) is added in s32. Every term then fits s32 for K <= 33025
 // (255*255*K < 2^31), which the constructor checks.
 #pragma once
 #include "acl_support.h"
