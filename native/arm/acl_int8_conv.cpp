@@ -83,12 +83,12 @@ AclInt8Conv::Block& AclInt8Conv::block_for(int64_t rows) {
 }
 
 void AclInt8Conv::im2col(const uint8_t* in, int64_t h, int64_t w, int64_t ho, int64_t wo, int64_t firstRow,
-                         int64_t rows, int64_t group, Tensor& a) const {
+                         int64_t rows, int64_t group, Tensor& a, int64_t firstTensorRow) const {
     const size_t run = size_t(cg_);
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t m = firstRow + r;
         const int64_t b = m / (ho * wo), y = (m / wo) % ho, x = m % wo;
-        uint8_t* dst = element_at(a, 0, r);
+        uint8_t* dst = element_at(a, 0, firstTensorRow + r);
         for (int64_t ky = 0; ky < s_.kh; ++ky) {
             const int64_t iy = y - s_.padT + ky;
             for (int64_t kx = 0; kx < s_.kw; ++kx, dst += run) {
@@ -112,10 +112,14 @@ void AclInt8Conv::run(const uint8_t* in, int64_t n, int64_t h, int64_t w, int32_
         Block& block = block_for(rows);
         for (int64_t g = 0; g < s_.groups; ++g) {
             Block::Gemm& gemm = *block.groups[size_t(g)];
-            im2col(in, h, w, ho, wo, first, rows, g, gemm.a);
+            parallel_ranges(rows, kRowsPerTask, [&](int64_t r0, int64_t r1) {
+                im2col(in, h, w, ho, wo, first + r0, r1 - r0, g, gemm.a, r0);
+            });
             acl_call(s_, "NEGEMMLowpMatrixMultiplyCore", [&] { gemm.function.run(); });
-            for (int64_t r = 0; r < rows; ++r)
-                std::memcpy(acc + (first + r) * s_.outC + g * ng_, element_at(gemm.out, 0, r), size_t(ng_) * sizeof(int32_t));
+            parallel_ranges(rows, kRowsPerTask, [&](int64_t r0, int64_t r1) {
+                for (int64_t r = r0; r < r1; ++r)
+                    std::memcpy(acc + (first + r) * s_.outC + g * ng_, element_at(gemm.out, 0, r), size_t(ng_) * sizeof(int32_t));
+            });
         }
     }
     const bool dot = arm_compute::NEScheduler::get().cpu_info().has_dotprod();

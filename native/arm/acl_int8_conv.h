@@ -29,6 +29,7 @@ public:
     static constexpr int64_t kDefaultBlockRows = 4096;
     static constexpr int64_t kMaxK = 33025;          // 255 * 255 * K < 2^31
     static constexpr size_t kMaxCachedBlocks = 4;    // block heights kept configured (full block and tails)
+    static constexpr int64_t kRowsPerTask = 64;      // im2col and result copies: rows per thread, at least
 
     // codes: OIHW s8 weight codes (outC x inC/groups x kh x kw), reshaped once. blockRows: output pixels per GEMM.
     AclInt8Conv(const AclConvShape& s, const int8_t* codes, int64_t blockRows = kDefaultBlockRows);
@@ -44,8 +45,9 @@ public:
 private:
     struct Block;  // the configured GEMMs (one per group) for one block height
     Block& block_for(int64_t rows);
+    // rows output pixels from firstRow on, into a's rows from firstTensorRow on
     void im2col(const uint8_t* in, int64_t h, int64_t w, int64_t ho, int64_t wo, int64_t firstRow, int64_t rows,
-                int64_t group, arm_compute::Tensor& a) const;
+                int64_t group, arm_compute::Tensor& a, int64_t firstTensorRow) const;
 
     AclConvShape s_;
     int64_t blockRows_;

@@ -1,8 +1,10 @@
 #include "acl_support.h"
 
 #include <arm_compute/runtime/NEON/NEScheduler.h>
+#include <algorithm>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace adabm {
 
@@ -34,20 +36,38 @@ void throw_if_refused(const arm_compute::Status& status, const AclConvShape& s, 
         throw ShapeError(std::string(function) + " refuses conv " + describe(s) + ": " + status.error_description());
 }
 
+// Both copies go by image rows (n*h of them) on the thread pool.
 void copy_channels_in(const float* src, int64_t n, int64_t h, int64_t w, int64_t c, int64_t c0, arm_compute::Tensor& t) {
-    const int64_t tc = int64_t(t.info()->dimension(0));
-    for (int64_t b = 0; b < n; ++b)
-        for (int64_t y = 0; y < h; ++y)
+    const size_t bytes = t.info()->dimension(0) * sizeof(float);
+    parallel_ranges(n * h, 8, [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; ++row)
             for (int64_t x = 0; x < w; ++x)
-                std::memcpy(element_at(t, 0, x, y, b), src + ((b * h + y) * w + x) * c + c0, size_t(tc) * sizeof(float));
+                std::memcpy(element_at(t, 0, x, row % h, row / h), src + (row * w + x) * c + c0, bytes);
+    });
 }
 
 void copy_channels_out(arm_compute::Tensor& t, int64_t n, int64_t h, int64_t w, float* dst, int64_t c, int64_t c0) {
-    const int64_t tc = int64_t(t.info()->dimension(0));
-    for (int64_t b = 0; b < n; ++b)
-        for (int64_t y = 0; y < h; ++y)
+    const size_t bytes = t.info()->dimension(0) * sizeof(float);
+    parallel_ranges(n * h, 8, [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; ++row)
             for (int64_t x = 0; x < w; ++x)
-                std::memcpy(dst + ((b * h + y) * w + x) * c + c0, element_at(t, 0, x, y, b), size_t(tc) * sizeof(float));
+                std::memcpy(dst + (row * w + x) * c + c0, element_at(t, 0, x, row % h, row / h), bytes);
+    });
+}
+
+void parallel_ranges(int64_t count, int64_t minPerTask, const std::function<void(int64_t, int64_t)>& body) {
+    auto& scheduler = arm_compute::NEScheduler::get();
+    const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(scheduler.num_threads(), count / std::max<int64_t>(1, minPerTask)));
+    if (tasks == 1) {
+        body(0, count);
+        return;
+    }
+    std::vector<arm_compute::IScheduler::Workload> workloads;
+    for (int64_t t = 0; t < tasks; ++t) {
+        const int64_t first = count * t / tasks, last = count * (t + 1) / tasks;
+        workloads.emplace_back([&body, first, last](const arm_compute::ThreadInfo&) { body(first, last); });
+    }
+    scheduler.run_tagged_workloads(workloads, "adabm_rows");
 }
 
 void acl_set_threads(int threads) {

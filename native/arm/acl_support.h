@@ -6,6 +6,7 @@
 #include <arm_compute/core/Error.h>
 #include <arm_compute/runtime/Tensor.h>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace adabm {
@@ -51,6 +52,10 @@ inline uint8_t* element_at(arm_compute::Tensor& t, int64_t i0, int64_t i1, int64
 // Copies channels [c0, c0 + tc) of a dense n x h x w x c float buffer into tensor t (NHWC: dims tc, w, h, n), and back.
 void copy_channels_in(const float* src, int64_t n, int64_t h, int64_t w, int64_t c, int64_t c0, arm_compute::Tensor& t);
 void copy_channels_out(arm_compute::Tensor& t, int64_t n, int64_t h, int64_t w, float* dst, int64_t c, int64_t c0);
+
+// Runs body(first, last) over [0, count) in contiguous ranges of at least minPerTask on NEScheduler's thread pool
+// (the one ACL's functions use, so our own loops around them scale with acl_set_threads too).
+void parallel_ranges(int64_t count, int64_t minPerTask, const std::function<void(int64_t, int64_t)>& body);
 
 // NEScheduler threads; threads <= 0: one per hardware thread. The scheduler is process-wide and ACL functions
 // share its one thread pool: run one conv at a time (as a plan does).
