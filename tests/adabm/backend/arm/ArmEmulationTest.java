@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -57,7 +58,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ArmEmulationTest {
     static final Path ARM_DIR = Path.of(System.getProperty("adabm.native.aarch64.dir", "target/native-aarch64"));
-    static final Path DRIVER = ARM_DIR.resolve("adabm_plan_driver");
+    static final Path DRIVER = ARM_DIR.resolve("adabm_plan_driver"), CONV_CHECK = ARM_DIR.resolve("adabm_acl_conv_check");
     static final String QEMU = "qemu-aarch64", SYSROOT = "/usr/aarch64-linux-gnu";
 
     static Stream<Arguments> cases() {
@@ -66,7 +67,8 @@ class ArmEmulationTest {
 
     static void requireToolchain() {
         String missing = null;
-        if (!Files.isExecutable(DRIVER)) missing = DRIVER.toAbsolutePath() + " is not built (needs g++-aarch64-linux-gnu and libarm-compute-dev:arm64)";
+        if (!Files.isExecutable(DRIVER) || !Files.isExecutable(CONV_CHECK))
+            missing = ARM_DIR.toAbsolutePath() + " holds no aarch64 build (needs g++-aarch64-linux-gnu and libarm-compute-dev:arm64)";
         else if (!onPath(QEMU)) missing = QEMU + " is not on PATH (Debian package qemu-user)";
         if (missing == null) return;
         if (System.getenv("CI") != null) fail("CI builds and tests the aarch64 library, but " + missing);
@@ -77,6 +79,14 @@ class ArmEmulationTest {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":"))
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
         return false;
+    }
+
+    /** The ACL convs alone against naive loops (native/arm/tests/acl_conv_check.cpp): int8 bit for bit, float32 within its bound. */
+    @Test void aclConvsMatchNaiveLoops(@TempDir Path dir) throws Exception {
+        requireToolchain();
+        String log = runUnderQemu(CONV_CHECK, List.of(), dir);
+        System.out.print(log);
+        assertTrue(log.matches("(?s).*\\b[1-9][0-9]* passed, 0 failed.*"), "acl_conv_check:\n" + log);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,10 +106,7 @@ class ArmEmulationTest {
         // the x86 plan's outputs, and the same plan description, inputs and bits written for the driver
         List<Dataset.ImagePair> pairs = Dataset.open(TestData.dataset("Set5")).pairs(scale);
         List<Tensor> x86 = new ArrayList<>(), hr = new ArrayList<>();
-        // -L: the cross toolchain's loader; -E: its runtime too (that loader with the multiarch arm64 glibc hangs in
-        // pthread_create, which ACL's scheduler calls)
-        List<String> args = new ArrayList<>(List.of(QEMU, "-L", SYSROOT, "-E", "LD_LIBRARY_PATH=" + SYSROOT + "/lib",
-                DRIVER.toAbsolutePath().toString(), "--threads", "2"));
+        List<String> args = new ArrayList<>(List.of("--threads", "2"));
         Path planFile = dir.resolve("plan.bin");
         try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
             Files.write(planFile, PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE));
@@ -115,7 +122,7 @@ class ArmEmulationTest {
             }
         }
         long t0 = System.nanoTime();
-        String log = runDriver(args, dir);
+        String log = runUnderQemu(DRIVER, args, dir);
         System.out.printf("ARM %s: driver under qemu-aarch64 took %.1f s (emulation: not ARM speed)%n%s",
                 file, (System.nanoTime() - t0) / 1e9, log);
         assertTrue(log.contains("library backend: acl"), "the driver did not load the ACL library:\n" + log);
@@ -143,15 +150,23 @@ class ArmEmulationTest {
 
     static int pixel(float v) { return (int) Math.rint(Math.min(255f, Math.max(0f, v))); }
 
-    static String runDriver(List<String> args, Path dir) throws IOException, InterruptedException {
-        Path log = dir.resolve("driver.log");
-        Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    /**
+     * Runs an aarch64 program under qemu-aarch64 with the cross toolchain's loader (-L) and its runtime (-E): that
+     * loader with the multiarch arm64 glibc hangs in pthread_create, which ACL's scheduler calls. Fails on a non-zero
+     * exit or after 15 minutes; returns what it printed.
+     */
+    static String runUnderQemu(Path program, List<String> programArgs, Path dir) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(QEMU, "-L", SYSROOT, "-E", "LD_LIBRARY_PATH=" + SYSROOT + "/lib",
+                program.toAbsolutePath().toString()));
+        cmd.addAll(programArgs);
+        Path log = dir.resolve(program.getFileName() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(15, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            fail("the aarch64 driver did not finish in 15 minutes:\n" + Files.readString(log));
+            fail(program.getFileName() + " did not finish in 15 minutes under qemu:\n" + Files.readString(log));
         }
         String text = Files.readString(log);
-        assertEquals(0, p.exitValue(), "the aarch64 driver failed:\n" + text);
+        assertEquals(0, p.exitValue(), program.getFileName() + " failed under qemu:\n" + text);
         return text;
     }
 
