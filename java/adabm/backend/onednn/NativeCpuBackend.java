@@ -30,8 +30,9 @@ abstract class NativeCpuBackend implements Backend {
     /** The float32 per-conv kernels (fake-quantized runs, fine-tuning): the oneDNN build only. */
     @Override public final ConvKernels convKernels(int threads) {
         String failure = NativeCpu.unavailableReason(name);
-        if (failure == null && FloatConvNative.instance() == null) failure = FloatConvNative.failure();
         if (failure != null) throw new BackendUnavailableException("backend '" + name + "' is unavailable: " + failure);
+        if (FloatConvNative.instance() == null)
+            throw new BackendUnavailableException("backend '" + name + "' has no float32 conv kernels: " + FloatConvNative.failure());
         return new OneDnnConvKernels(threads);
     }
 
