@@ -12,7 +12,7 @@ import java.nio.file.Path;
 /**
  * libadabm_native bound through FFM, found by {@link NativeFiles#locate} (-Dadabm.native.dir, native/ beside the jar,
  * or the jar's own copy for this platform). The same C ABI is built twice: on x86-64 over oneDNN, on aarch64 over the
- * ARM Compute Library; {@link #backend()} says which one loaded. Loading happens once; a failure is remembered and
+ * ARM Compute Library; {@link #backend} says which one loaded. Loading happens once; a failure is remembered and
  * reported by {@link #failure()}, never thrown at class init.
  */
 @SuppressWarnings("restricted")   // FFM binding is this class's whole job; --enable-native-access is set by callers
