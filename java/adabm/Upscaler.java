@@ -1,12 +1,14 @@
 package adabm;
 
 import adabm.backend.BackendOptions;
+import adabm.backend.BackendUnavailableException;
 import adabm.backend.Backends;
 import adabm.backend.ConvKernels;
 import adabm.backend.Plan;
 import adabm.backend.TiledRunner;
 import adabm.backend.cuda.CudaInt8Plan;
 import adabm.backend.onednn.Int8Plan;
+import adabm.backend.onednn.NativeCpu;
 import adabm.graph.Graph;
 import adabm.graph.ReceptiveField;
 import adabm.quant.FakeQuantRunner;
@@ -38,20 +40,23 @@ import java.util.concurrent.TimeUnit;
  * every call throws IllegalStateException.
  *
  * <pre>{@code
- * try (Upscaler up = Upscaler.create(quantModel, Upscaler.Options.defaults().withBackend("onednn-int8"))) {
+ * try (Upscaler up = Upscaler.create(quantModel, Upscaler.Options.defaults().withBackend(Upscaler.INT8))) {
  *     Tensor sr = up.upscale(lr);   // [1, C, H, W] in 0..255 -> [1, C, H*s, W*s]
  * }
  * }</pre>
  */
 public final class Upscaler implements AutoCloseable {
-    /** The integer plan's backend name (quantized models only). */
-    public static final String INT8 = "onednn-int8";
+    /**
+     * The integer plan's backend name on this machine (quantized models only): "onednn-int8" on x86-64, "acl-int8" on
+     * aarch64 ({@link NativeCpu#int8BackendName()}).
+     */
+    public static final String INT8 = NativeCpu.int8BackendName();
     /** The integer plan on an NVIDIA GPU (quantized models only; {@link CudaInt8Plan}, tiles batched per run). */
     public static final String CUDA_INT8 = "cuda-int8";
 
     /**
-     * @param backend   "onednn", "java" (float or fake-quantized), "cuda" (float), or "onednn-int8" / "cuda-int8"
-     *                  (quantized models)
+     * @param backend   "onednn" (x86-64) / "acl" (aarch64, float models only), "java" (float or fake-quantized), "cuda"
+     *                  (float), or "onednn-int8" / "acl-int8" / "cuda-int8" (quantized models)
      * @param threads   OpenMP/kernel threads of each engine (0: all cores)
      * @param workers   engines in the pool: calls that run at the same time
      * @param tile      tile size in LR pixels
@@ -66,9 +71,12 @@ public final class Upscaler implements AutoCloseable {
             if (maxPixels < 1) throw new IllegalArgumentException("max image size must be positive, got " + maxPixels);
         }
 
-        /** onednn, 1 thread per engine, one engine per core, 256-pixel tiles, images up to 4096 x 4096. */
+        /**
+         * The native CPU backend where it loads (onednn on x86-64, acl on aarch64), else java; 1 thread per engine,
+         * one engine per core, 256-pixel tiles, images up to 4096 x 4096.
+         */
         public static Options defaults() {
-            return new Options("onednn", 1, Runtime.getRuntime().availableProcessors(), 256, 4096L * 4096L);
+            return new Options(Backends.best().name(), 1, Runtime.getRuntime().availableProcessors(), 256, 4096L * 4096L);
         }
 
         public Options withBackend(String b) { return new Options(b, threads, workers, tile, maxPixels); }
@@ -95,9 +103,9 @@ public final class Upscaler implements AutoCloseable {
         this.idle = new ArrayBlockingQueue<>(engines.size(), false, engines);
     }
 
-    /** A float model on a float backend ("onednn" or "java"). */
+    /** A float model on a float backend ("onednn", "acl", "java" or "cuda"). */
     public static Upscaler create(Graph graph, Options options) {
-        if (options.backend().equals(INT8) || options.backend().equals(CUDA_INT8))
+        if (NativeCpu.isInt8Name(options.backend()) || options.backend().equals(CUDA_INT8))
             throw new IllegalArgumentException(options.backend() + " runs quantized models: give a QuantModel (an artifact), not a float graph");
         checkTile(graph, options);
         int threads = new BackendOptions(options.threads()).effectiveThreads();
@@ -112,16 +120,20 @@ public final class Upscaler implements AutoCloseable {
     }
 
     /**
-     * A quantized model: in integers ("onednn-int8", {@link Int8Plan}; "cuda-int8" on a GPU) or fake-quantized on a float backend's conv
+     * A quantized model: in integers ({@link #INT8}, {@link Int8Plan}; "cuda-int8" on a GPU) or fake-quantized on a float backend's conv
      * kernels ("onednn", "java"); either way in patch mode with the tile size.
      */
     public static Upscaler create(QuantModel model, Options options) {
         Graph graph = model.graph();
         checkTile(graph, options);
+        if (NativeCpu.isInt8Name(options.backend())) {
+            String failure = NativeCpu.int8UnavailableReason(options.backend());
+            if (failure != null) throw new BackendUnavailableException(options.backend() + " is unavailable: " + failure);
+        }
         int threads = new BackendOptions(options.threads()).effectiveThreads();
         int tile = options.tile();
         return build(graph, options, () -> {
-            if (options.backend().equals(INT8)) {
+            if (NativeCpu.isInt8Name(options.backend())) {
                 Int8Plan plan = new Int8Plan(model, threads);
                 return new Engine() {
                     @Override public Tensor run(Tensor image) { return plan.runPatched(image, tile).output(); }

@@ -20,7 +20,10 @@ for extra in "$@"; do cp -r "$extra" "$B/extra/"; done
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.desktop,java.logging,jdk.unsupported --strip-debug --no-header-files \
     --no-man-pages --compress=zip-9 --output "$B/jre"
 command -v strip > /dev/null && strip --strip-unneeded "$B/jre/lib/server/libjvm.so"
-"$JAVA_HOME/bin/jar" --create --file "$B/lib/adabm.jar" -C target/classes .
+# the classes without adabm/native/ (the 97 MB of CPU libraries the build packs for the jar: not needed there)
+rm -rf target/gpu-classes && mkdir -p target/gpu-classes
+tar -C target/classes --exclude=./adabm/native -cf - . | tar -C target/gpu-classes -xf -
+"$JAVA_HOME/bin/jar" --create --file "$B/lib/adabm.jar" -C target/gpu-classes .
 "$JAVA_HOME/bin/jar" --create --file "$B/lib/adabm-tests.jar" -C target/test-classes .
 tr ':' '\n' < target/gpu-classpath.txt | grep -E '/(junit-jupiter-api|opentest4j|apiguardian-api|junit-platform-commons|gson|picocli|protobuf-java)-[0-9][^/]*\.jar$' \
     | while read -r jar; do cp "$jar" "$B/lib/"; done

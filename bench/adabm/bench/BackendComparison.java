@@ -57,8 +57,10 @@ public final class BackendComparison {
         int s = scale != null ? scale : g.scale();
         QuantArtifact.Loaded art = quant == null ? null : QuantArtifact.read(quant, g, model.toString());
         QuantModel qm = art == null ? null : art.model();
-        if (rows == null) rows = qm == null ? List.of("onednn-fp32", "ort-fp32")
-                : List.of("java-fq", "onednn-fp32", "onednn-int8", "ort-fp32", "ort-int8");
+        if (rows == null) {   // this machine's native rows (onednn-* on x86-64, acl-* on aarch64), then ONNX Runtime's
+            rows = new ArrayList<>(qm == null ? BenchRows.DEFAULT_FLOAT : BenchRows.DEFAULT_QUANT);
+            rows.addAll(qm == null ? List.of("ort-fp32") : List.of("ort-fp32", "ort-int8"));
+        }
         BackendBench.Settings settings = new BackendBench.Settings(warmup, repeats, threads);
         List<BenchRow> open = new ArrayList<>();
         try {

@@ -1,6 +1,7 @@
 package adabm.bench;
 
 import adabm.Upscaler;
+import adabm.backend.onednn.NativeCpu;
 import adabm.eval.Dataset;
 import adabm.graph.Graph;
 import adabm.io.ModelLoader;
@@ -52,7 +53,7 @@ public final class UpscalerThroughput {
         Graph g = ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
         int s = scale != null ? scale : g.scale();
         QuantModel qm = quant == null ? null : QuantArtifact.read(quant, g, model.toString()).model();
-        if (backend == null) backend = qm == null ? "onednn" : Upscaler.INT8;
+        if (backend == null) backend = qm == null ? NativeCpu.floatBackendName() : Upscaler.INT8;
         List<Tensor> images = new ArrayList<>();
         for (Dataset.ImagePair p : Dataset.open(data).pairs(s)) images.add(p.readLr());
 

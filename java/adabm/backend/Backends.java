@@ -1,5 +1,6 @@
 package adabm.backend;
 
+import adabm.backend.onednn.NativeCpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -28,9 +29,9 @@ public final class Backends {
         throw new BackendUnavailableException("no backend named '" + name + "'; known backends: " + names);
     }
 
-    /** The fastest available backend: oneDNN when it loads, else the Java reference. */
+    /** The fastest available backend: the native CPU one (onednn on x86-64, acl on aarch64) when it loads, else the Java reference. */
     public static Backend best() {
-        for (String name : List.of("onednn", "java"))
+        for (String name : List.of(NativeCpu.floatBackendName(), "java"))
             for (Backend b : all())
                 if (b.name().equals(name) && b.availability().available()) return b;
         return get("java");

@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
                 "GMAC/s, PSNR/SSIM on Y (as adabm eval) and FAB (32 for float). Rows take turns within each repeat.",
                 "Rows (--rows): onednn-fp32 (float32 plan), java-fq (Java reference, fake-quant), onednn-fq (fake-quant on",
                 "oneDNN float kernels), onednn-int8 (the native integer plan of the artifact); java-fq@K / onednn-fq@K run",
-                "every image at image offset K (what a static QDQ",
-                "export of offset K approximates); cuda-fp32 / cuda-int8: the GPU plans (cuda backend), added to the default",
+                "every image at image offset K (what a static QDQ export of offset K approximates); on aarch64 the native",
+                "rows are acl-fp32 / acl-int8 (ARM Compute Library; no acl-fq: the float32 training kernels are oneDNN-only);",
+                "cuda-fp32 / cuda-int8: the GPU plans (cuda backend), added to the default",
                 "rows where a CUDA GPU is usable (else one line says why they are skipped), each with its last run's split into",
                 "copies and compute. ONNX Runtime rows run from bench/ (bench/run BackendComparison)."})
 final class BenchCommand implements Callable<Integer> {
@@ -38,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "threads per backend (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--rows", split = ",", description = "rows to run, comma-separated (default: onednn-fp32, plus java-fq and onednn-int8 with --quant; "
+    @Option(names = "--rows", split = ",", description = "rows to run, comma-separated (default: onednn-fp32 (acl-fp32 on aarch64), plus java-fq and onednn-int8 (acl-int8) with --quant; "
             + "cuda-fp32 and with --quant cuda-int8 where a GPU is usable)")
     List<String> rows;
 

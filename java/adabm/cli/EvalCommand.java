@@ -6,6 +6,7 @@ import adabm.backend.Plan;
 import adabm.backend.TiledRunner;
 import adabm.backend.cuda.CudaInt8Plan;
 import adabm.backend.onednn.Int8Plan;
+import adabm.backend.onednn.NativeCpu;
 import adabm.eval.Dataset;
 import adabm.eval.EvalResult;
 import adabm.eval.Evaluator;
@@ -30,11 +31,10 @@ import picocli.CommandLine.Spec;
                 "(EDSR/AdaBM protocol: rounded SR, shave = scale) and seconds per image; prints a table, optionally JSON.",
                 "With --quant, evaluates the model fake-quantized by an artifact of `adabm quantize` and adds FAB",
                 "(fractional average bit-width, ADABM.md §7), whole-image or in 96x96 patches (--patch 96).",
-                "--quant with --backend onednn-int8 runs the artifact as a native integer plan (u8 activations, s8 weights),",
+                "--quant with --backend onednn-int8 (acl-int8 on aarch64) runs the artifact as a native integer plan (u8",
+                "activations, s8 weights),",
                 "with --backend cuda-int8 the same plan on an NVIDIA GPU (bit-identical output)."})
 final class EvalCommand implements Callable<Integer> {
-    /** With --quant: the artifact compiled into the native integer plan instead of fake-quantized float kernels. */
-    static final String INT8_BACKEND = "onednn-int8";
     static final String CUDA_INT8_BACKEND = "cuda-int8";
 
     @Mixin ModelOptions model;
@@ -59,10 +59,11 @@ final class EvalCommand implements Callable<Integer> {
         if (patch < 0) throw new IllegalArgumentException("--patch must be positive, got " + patch);
         boolean explicitBackend = spec.commandLine().getParseResult().hasMatchedOption("--backend");
         boolean cudaInt8 = CUDA_INT8_BACKEND.equals(model.backend);
-        boolean int8 = INT8_BACKEND.equals(model.backend) || cudaInt8;
+        // with --quant: the artifact compiled into the native integer plan instead of fake-quantized float kernels
+        boolean int8 = NativeCpu.isInt8Name(model.backend) || cudaInt8;
         if (int8 && quant == null)
             throw new IllegalArgumentException("--backend " + model.backend + " needs --quant (it runs a quantized artifact in integers)");
-        String int8Failure = !int8 ? null : cudaInt8 ? CudaInt8Plan.unavailableReason() : Int8Plan.unavailableReason();
+        String int8Failure = !int8 ? null : cudaInt8 ? CudaInt8Plan.unavailableReason() : NativeCpu.int8UnavailableReason(model.backend);
         if (int8Failure != null) throw new BackendUnavailableException(model.backend + " is unavailable: " + int8Failure);
         if (!int8 && (quant == null || explicitBackend)) model.backend();   // an unknown or unavailable backend fails before any work
         Graph g = model.loadGraph();
@@ -88,7 +89,7 @@ final class EvalCommand implements Callable<Integer> {
             } else if (int8) {
                 int threads = model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();
                 try (Int8Plan plan = new Int8Plan(a.model(), threads)) {
-                    q = QuantEvaluation.evaluate(g.name() + " " + a.model().spec(), INT8_BACKEND, set, scale, patch, update, plan::run);
+                    q = QuantEvaluation.evaluate(g.name() + " " + a.model().spec(), model.backend, set, scale, patch, update, plan::run);
                 }
             } else {
                 try (ConvKernels kernels = ConvKernelsChoice.open(explicitBackend ? model.backend : null, model.threads, System.err);

@@ -1,5 +1,6 @@
 package adabm.cli;
 
+import adabm.backend.onednn.NativeCpu;
 import adabm.graph.Graph;
 import adabm.graph.Op;
 import java.util.Map;
@@ -33,6 +34,8 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf("%nparameters       %,d%n", g.parameterCount());
         System.out.printf("MACs per LR px   %,d%n", g.macs(probe, probe) / (probe * probe));
         System.out.printf("ops              %s%n", counts);
+        // which native library this JVM found (-Dadabm.native.dir, native/ beside the jar, or the jar's own copy)
+        System.out.printf("native library   %s%n", NativeCpu.describeLibrary());
         return 0;
     }
 }

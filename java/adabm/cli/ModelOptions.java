@@ -4,6 +4,7 @@ import adabm.backend.Backend;
 import adabm.backend.BackendOptions;
 import adabm.backend.Backends;
 import adabm.backend.Plan;
+import adabm.backend.onednn.NativeCpu;
 import adabm.graph.Graph;
 import adabm.io.ModelLoader;
 import java.io.IOException;
@@ -19,8 +20,12 @@ final class ModelOptions {
     @Option(names = "--scale", description = "upscaling factor (needed for multi-scale checkpoints such as CARN-M; checked otherwise)")
     Integer scale;
 
-    @Option(names = "--backend", defaultValue = "onednn", description = "java | onednn | cuda (default: ${DEFAULT-VALUE}); eval --quant also takes onednn-int8 (the integer plan) and cuda-int8 (the same on a GPU)")
+    @Option(names = "--backend", description = "java | onednn | acl | cuda (default: the native CPU backend where it loads, onednn "
+            + "on x86-64 and acl on aarch64, else java); eval --quant also takes onednn-int8 / acl-int8 (the integer plan) "
+            + "and cuda-int8 (the same on a GPU)")
     String backend;
+
+    private String resolved;   // the default, chosen once
 
     @Option(names = "--threads", defaultValue = "0", description = "threads for the backend; 0 = all cores (default)")
     int threads;
@@ -32,7 +37,19 @@ final class ModelOptions {
         return ModelLoader.load(model, scale == null ? OptionalInt.empty() : OptionalInt.of(scale));
     }
 
-    Backend backend() { return Backends.get(backend); }
+    /** --backend as given, else the native CPU backend where it loads, else java (said once on stderr). */
+    String backendName() {
+        if (backend != null) return backend;
+        if (resolved == null) {
+            resolved = Backends.best().name();
+            String preferred = NativeCpu.floatBackendName();
+            if (!resolved.equals(preferred))
+                System.err.println("backend '" + preferred + "' is unavailable: " + NativeCpu.unavailableReason(preferred) + "; using " + resolved);
+        }
+        return resolved;
+    }
+
+    Backend backend() { return Backends.get(backendName()); }
 
     Plan compile(Graph g) { return backend().compile(g, new BackendOptions(threads)); }
 }

@@ -2,6 +2,7 @@ package adabm.perf;
 
 import adabm.AdabmException;
 import adabm.backend.ref.JavaConvKernels;
+import adabm.backend.onednn.NativeCpu;
 import adabm.backend.onednn.OneDnnConvKernels;
 import adabm.graph.Graph;
 import adabm.quant.QuantModel;
@@ -29,14 +30,20 @@ public final class BenchRows {
         KINDS.put("onednn-fp32", new Kind(false, c -> new FloatPlanRow("onednn", c.graph(), c.threads())));
         KINDS.put("java-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new JavaConvKernels(c.threads()))));
         KINDS.put("onednn-fq", new Kind(true, c -> new FakeQuantRow(c.quant(), new OneDnnConvKernels(c.threads()))));
-        KINDS.put("onednn-int8", new Kind(true, c -> new Int8PlanRow(c.quant(), c.threads())));
+        KINDS.put("onednn-int8", new Kind(true, c -> new Int8PlanRow("onednn-int8", c.quant(), c.threads())));
+        // the same Java classes over the aarch64 build of the native library (ARM Compute Library)
+        KINDS.put("acl-fp32", new Kind(false, c -> new FloatPlanRow("acl", c.graph(), c.threads())));
+        KINDS.put("acl-int8", new Kind(true, c -> new Int8PlanRow("acl-int8", c.quant(), c.threads())));
         KINDS.put("cuda-fp32", new Kind(false, c -> new FloatPlanRow("cuda", c.graph(), c.threads())));
         KINDS.put("cuda-int8", new Kind(true, c -> new CudaInt8PlanRow(c.quant())));
     }
 
-    /** Rows run when --rows is not given: float only, or with --quant the quantized rows too. */
-    public static final List<String> DEFAULT_FLOAT = List.of("onednn-fp32");
-    public static final List<String> DEFAULT_QUANT = List.of("java-fq", "onednn-fp32", "onednn-int8");
+    /**
+     * Rows run when --rows is not given: float only, or with --quant the quantized rows too; the native rows are this
+     * machine's build (onednn-* on x86-64, acl-* on aarch64).
+     */
+    public static final List<String> DEFAULT_FLOAT = List.of(NativeCpu.floatBackendName() + "-fp32");
+    public static final List<String> DEFAULT_QUANT = List.of("java-fq", NativeCpu.floatBackendName() + "-fp32", NativeCpu.int8BackendName());
     /** Added to the default rows where the cuda backend is available. */
     public static final List<String> DEFAULT_GPU_FLOAT = List.of("cuda-fp32");
     public static final List<String> DEFAULT_GPU_QUANT = List.of("cuda-fp32", "cuda-int8");

@@ -4,6 +4,7 @@ import adabm.backend.BackendOptions;
 import adabm.backend.Backends;
 import adabm.backend.Plan;
 import adabm.backend.onednn.Int8Plan;
+import adabm.backend.onednn.NativeCpu;
 import adabm.backend.onednn.OneDnnPlan;
 import adabm.backend.onednn.ProfileNative;
 import adabm.graph.Graph;
@@ -35,8 +36,9 @@ public final class IsaProfiler {
         double clock = nat.measureClockHz(CLOCK_MS);
         LayerProfiler.Machine machine = new LayerProfiler.Machine(requested, Math.min(threads, Runtime.getRuntime().availableProcessors()), clock);
         List<PrecisionProfile> runs = new ArrayList<>();
-        try (Plan plan = Backends.get("onednn").compile(g, new BackendOptions(threads))) {
-            if (!(plan instanceof OneDnnPlan p)) throw new IllegalStateException("backend onednn compiled a " + plan.getClass().getName());
+        String backend = NativeCpu.floatBackendName();
+        try (Plan plan = Backends.get(backend).compile(g, new BackendOptions(threads))) {
+            if (!(plan instanceof OneDnnPlan p)) throw new IllegalStateException("backend " + backend + " compiled a " + plan.getClass().getName());
             p.setProfiling(true);
             runs.add(new PrecisionProfile("float32", LayerProfiler.profile(() -> {
                 p.run(image);

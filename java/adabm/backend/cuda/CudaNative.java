@@ -4,7 +4,7 @@ import adabm.AdabmException;
 import adabm.UnsupportedOpException;
 import adabm.backend.BackendUnavailableException;
 import adabm.backend.onednn.NativeException;
-import adabm.backend.onednn.NativeLibrary;
+import adabm.backend.onednn.NativeFiles;
 import adabm.backend.onednn.ProfileNative;
 import adabm.backend.onednn.StepTime;
 import adabm.graph.Op;
@@ -17,13 +17,13 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * libadabm_cuda (native/include/adabm_gpu.h) bound through FFM. The library lies beside libadabm_native.so
- * ({@link NativeLibrary#locate}); it is built only where nvcc was present. Loading happens once and a failure is
+ * ({@link NativeFiles#locate}); it is built only where nvcc was present. Loading happens once and a failure is
  * remembered; {@link #unavailableReason()} adds the device probe (no driver, no GPU, too old) and never throws.
  * Every call maps a negative code to a typed exception carrying adabm_gpu_last_error's text: ADABM_E_NO_DEVICE to
  * {@link BackendUnavailableException}, ADABM_E_UNSUPPORTED to {@link UnsupportedOpException}, the rest to
@@ -90,9 +90,9 @@ final class CudaNative {
             CudaNative lib = null;
             String failure = null;
             try {
-                Path path = NativeLibrary.locate(FILE_NAME);
-                if (!Files.exists(path)) failure = FILE_NAME + " not built (no nvcc when native/ was built): no " + path;
-                else lib = new CudaNative(path);
+                lib = new CudaNative(NativeFiles.locate(FILE_NAME));
+            } catch (NoSuchFileException e) {
+                failure = FILE_NAME + " not built (no nvcc when native/ was built): " + e.getMessage();
             } catch (Throwable t) {  // dlopen failure, missing symbol, ABI mismatch...
                 failure = "cannot load " + FILE_NAME + ": " + t;
             }

@@ -23,6 +23,8 @@ final class FloatConvNative {
     private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
     private static final ValueLayout PTR = ValueLayout.ADDRESS;
 
+    static final String NO_ACL_TRAINING = "the float32 training kernels are oneDNN-only; on aarch64 the Java reference kernels run";
+
     private final NativeLibrary lib;
     private final MethodHandle workspaceCreate, workspaceBytes, workspaceDestroy, create, forward, backwardData,
             backwardWeights, implementation, cachedShapes, destroy;
@@ -48,6 +50,10 @@ final class FloatConvNative {
         static {
             FloatConvNative bound = null;
             String failure = NativeLibrary.failure();
+            // the aarch64 (ACL) build exports the entry points but refuses to make a workspace: say so up front,
+            // so callers fall back to the Java kernels as they do without a library
+            if (failure == null && !NativeLibrary.instance().backend.equals(NativeCpu.ONEDNN))
+                failure = NO_ACL_TRAINING;
             try {
                 if (failure == null) bound = new FloatConvNative(NativeLibrary.instance());
             } catch (Throwable t) {

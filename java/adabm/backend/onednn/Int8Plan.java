@@ -115,7 +115,7 @@ public final class Int8Plan implements AutoCloseable {
      */
     Int8Plan(QuantModel model, int threads, Mode mode, boolean fused) {
         String failure = unavailableReason();
-        if (failure != null) throw new BackendUnavailableException("onednn-int8 is unavailable: " + failure);
+        if (failure != null) throw new BackendUnavailableException(NativeCpu.int8BackendName() + " is unavailable: " + failure);
         checkBits(model);
         this.model = model;
         this.graph = model.graph();

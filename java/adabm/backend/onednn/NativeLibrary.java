@@ -7,17 +7,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
- * libadabm_native bound through FFM. It is looked for in the directory named by the system property
- * {@code adabm.native.dir}, else in {@code native/} next to the jar (or classes directory) holding this class.
- * Loading happens once; a failure is remembered and reported by {@link #failure()}, never thrown at class init.
+ * libadabm_native bound through FFM, found by {@link NativeFiles#locate} (-Dadabm.native.dir, native/ beside the jar,
+ * or the jar's own copy for this platform). The same C ABI is built twice: on x86-64 over oneDNN, on aarch64 over the
+ * ARM Compute Library; {@link #backend} says which one loaded. Loading happens once; a failure is remembered and
+ * reported by {@link #failure()}, never thrown at class init.
  */
 @SuppressWarnings("restricted")   // FFM binding is this class's whole job; --enable-native-access is set by callers
 public final class NativeLibrary {
+    /** 3: adds adabm_native_backend (which CPU library the build sits on) and adabm_qplan_output_shape. */
     static final int ABI_VERSION = 3;
     static final String FILE_NAME = "libadabm_native.so";
 
@@ -27,6 +27,8 @@ public final class NativeLibrary {
 
     private final MethodHandle lastError, planCreate, planOutputShape, planRun, planCachedShapes, planImplementations, planDestroy;
     final Path path;
+    /** "onednn" (the x86-64 build) or "acl" (the aarch64 build), as adabm_native_backend says. */
+    final String backend;
     private final SymbolLookup lookup;
 
     private NativeLibrary(Path path) throws Throwable {
@@ -37,6 +39,10 @@ public final class NativeLibrary {
         if (version != ABI_VERSION)
             throw new IllegalStateException(path + " has ABI version " + version + ", this code needs " + ABI_VERSION);
         lastError = bind("adabm_last_error", FunctionDescriptor.of(PTR));
+        MemorySegment name = (MemorySegment) bind("adabm_native_backend", FunctionDescriptor.of(PTR)).invokeExact();
+        backend = name.reinterpret(64).getString(0);
+        if (!backend.equals(NativeCpu.ONEDNN) && !backend.equals(NativeCpu.ACL))
+            throw new IllegalStateException(path + " names an unknown CPU backend '" + backend + "'");
         planCreate = bind("adabm_plan_create", FunctionDescriptor.of(I32, PTR, SIZE_T, I32, PTR));
         planOutputShape = bind("adabm_plan_output_shape", FunctionDescriptor.of(I32, PTR, I32, I32, I32, I32, PTR));
         planRun = bind("adabm_plan_run", FunctionDescriptor.of(I32, PTR, PTR, I32, I32, I32, I32, PTR, SIZE_T));
@@ -59,7 +65,7 @@ public final class NativeLibrary {
             String failure = null;
             try {
                 failure = platformProblem();
-                if (failure == null) lib = new NativeLibrary(locate(FILE_NAME));
+                if (failure == null) lib = new NativeLibrary(NativeFiles.locate(FILE_NAME));
             } catch (Throwable t) {  // UnsatisfiedLinkError, IllegalArgumentException from dlopen, ABI mismatch...
                 failure = "cannot load " + FILE_NAME + ": " + t;
             }
@@ -74,27 +80,8 @@ public final class NativeLibrary {
     /** Why the library is not available, or null if it is. */
     static String failure() { return Holder.FAILURE; }
 
-    static String platformProblem() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!os.startsWith("linux")) return "the oneDNN backend is built for Linux, this is " + os;
-        if (!arch.equals("amd64") && !arch.equals("x86_64")) return "the oneDNN backend is built for x86-64, this is " + arch;
-        return null;
-    }
-
-    /**
-     * Where a library of the project's native build lies: in {@code adabm.native.dir} when set, else in
-     * {@code native/} beside the jar or classes directory (libadabm_native.so, libadabm_cuda.so).
-     */
-    public static Path locate(String fileName) throws URISyntaxException {
-        String dir = System.getProperty("adabm.native.dir");
-        if (dir != null && !dir.isBlank()) return Path.of(dir).resolve(fileName).toAbsolutePath();
-        var source = NativeLibrary.class.getProtectionDomain().getCodeSource();
-        if (source == null) throw new IllegalStateException("no code source to look beside; set -Dadabm.native.dir");
-        Path classes = Path.of(source.getLocation().toURI());
-        // target/classes -> target/native; target/adabm.jar -> target/native
-        return classes.getParent().resolve("native").resolve(fileName);
-    }
+    /** Why no native build fits this machine, or null when one does. */
+    static String platformProblem() { return NativePlatform.currentProblem(); }
 
     // ---- calls; each throws NativeException with the native message on a negative return code ----
 
