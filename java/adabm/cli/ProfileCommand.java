@@ -34,7 +34,9 @@ import picocli.CommandLine.Option;
                 "2x64 MACs = 256 ops/cycle.",
                 "Where a CUDA GPU is usable (the cuda backend), the same plans run on it too: per-step times from CUDA events",
                 "(medians), GOPS, and each run's split into copies and compute; otherwise one line says why they are skipped.",
-                "Where libadabm_native does not load but a GPU is usable, the GPU rows run alone."})
+                "Where libadabm_native does not load but a GPU is usable, the GPU rows run alone.",
+                "On aarch64 (the ARM Compute Library build) there is one level, AARCH64: the plans run as they are, the",
+                "effective ISA lists the CPU's SIMD features (+dotprod, +sve), and no peak is claimed (no % column)."})
 final class ProfileCommand implements Callable<Integer> {
     @Mixin ProfileInputs inputs;
 
@@ -50,7 +52,7 @@ final class ProfileCommand implements Callable<Integer> {
         if (noCpu != null && noGpu != null)
             throw new BackendUnavailableException("profiling needs the native library: " + noCpu + "; and the GPU rows: " + noGpu);
         Set<IsaLevel> wanted = new java.util.TreeSet<>();   // lowest level first, each once
-        if (isas == null) wanted.addAll(List.of(IsaLevel.values()));
+        if (isas == null) wanted.addAll(IsaLevel.ofThisArchitecture());
         else for (String s : isas) wanted.add(IsaLevel.parse(s));
         ProfileInputs.Loaded loaded = inputs.load();   // every input error surfaces here, typed, before any child starts
         Set<String> flags = IsaLevel.cpuFlags();

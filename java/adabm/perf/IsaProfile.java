@@ -18,12 +18,15 @@ public record IsaProfile(IsaLevel isa, String effectiveIsa, double clockHz, int 
         runs = List.copyOf(runs);
     }
 
-    /** Whether oneDNN's effective ISA is the one the cap asked for (the cap took effect and the CPU has the level). */
-    public boolean capHeld() { return isa.onednnName().equals(effectiveIsa); }
+    /**
+     * Whether oneDNN's effective ISA is the one the cap asked for (the cap took effect and the CPU has the level);
+     * always on aarch64, where nothing is capped.
+     */
+    public boolean capHeld() { return isa.aarch64() || isa.onednnName().equals(effectiveIsa); }
 
     /** The conv kernels naming an ISA above the cap (empty when the cap held for every kernel). */
     public List<String> kernelsAboveCap() {
         return runs.stream().flatMap(r -> r.rows().stream()).map(LayerProfile::kernel)
-                .filter(k -> !k.isEmpty() && !KernelIsa.withinCap(k, isa)).distinct().toList();
+                .filter(k -> !k.isEmpty() && !isa.aarch64() && !KernelIsa.withinCap(k, isa)).distinct().toList();
     }
 }

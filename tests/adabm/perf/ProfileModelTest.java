@@ -22,15 +22,24 @@ class ProfileModelTest {
             + "avx512ifma avx512cd avx512bw avx512vl avx_vnni avx512_bf16 avx512vbmi avx512_vnni avx512_bitalg";
     static final String HASWELL = "flags : fpu sse sse2 ssse3 fma sse4_1 sse4_2 avx f16c avx2 bmi1 bmi2";
     static final String ICELAKE_SERVER = "flags : sse4_2 avx fma avx2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_vnni";
+    static final String GRAVITON2 = "Features\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp ssbs";
 
     @Test void isaLevelsFromCpuinfoFlags() {
-        assertEquals(List.of(IsaLevel.values()), IsaLevel.supported(IsaLevel.parseFlags(ZEN5)));
+        assertEquals(List.of(IsaLevel.AVX2, IsaLevel.AVX2_VNNI, IsaLevel.AVX512_CORE, IsaLevel.AVX512_CORE_VNNI),
+                IsaLevel.supported(IsaLevel.parseFlags(ZEN5)));
         assertEquals(List.of(IsaLevel.AVX2), IsaLevel.supported(IsaLevel.parseFlags(HASWELL)));
         assertEquals(List.of(IsaLevel.AVX2, IsaLevel.AVX512_CORE, IsaLevel.AVX512_CORE_VNNI), IsaLevel.supported(IsaLevel.parseFlags(ICELAKE_SERVER)));
         assertEquals(List.of(), IsaLevel.supported(IsaLevel.parseFlags("flags : fpu sse sse2")));
         String cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\n" + HASWELL + "\nbugs\t\t: sysret_ss_attrs\n\nprocessor\t: 1\n" + ZEN5 + "\n";
         assertEquals(IsaLevel.parseFlags(HASWELL), IsaLevel.flagsOfCpuinfo(cpuinfo), "the first processor's flags");
         assertEquals(Set.of(), IsaLevel.flagsOfCpuinfo("processor : 0\n"));
+        // aarch64's /proc/cpuinfo says "Features"; its one level needs Advanced SIMD
+        String arm = "processor\t: 0\nBogoMIPS\t: 243.75\n" + GRAVITON2 + "\nCPU implementer\t: 0x41\n";
+        assertEquals(List.of(IsaLevel.AARCH64), IsaLevel.supported(IsaLevel.flagsOfCpuinfo(arm)));
+        assertFalse(IsaLevel.supported(IsaLevel.parseFlags(ZEN5)).contains(IsaLevel.AARCH64));
+        boolean thisIsArm = System.getProperty("os.arch").equals("aarch64");
+        assertEquals(thisIsArm ? List.of(IsaLevel.AARCH64) : List.of(IsaLevel.AVX2, IsaLevel.AVX2_VNNI, IsaLevel.AVX512_CORE, IsaLevel.AVX512_CORE_VNNI),
+                IsaLevel.ofThisArchitecture(), "the default levels are this architecture's");
         assertEquals(IsaLevel.AVX2_VNNI, IsaLevel.parse("avx2_vnni"));
         assertThrows(IllegalArgumentException.class, () -> IsaLevel.parse("AVX9"));
     }
@@ -46,6 +55,8 @@ class ProfileModelTest {
         assertEquals(128, PeakOps.opsPerCycle(IsaLevel.AVX512_CORE, true));
         assertEquals(256, PeakOps.opsPerCycle(IsaLevel.AVX512_CORE_VNNI, true));
         assertEquals(2 * 3e9 * 256, PeakOps.peakOpsPerSecond(IsaLevel.AVX512_CORE_VNNI, true, 2, 3e9));
+        assertEquals(0, PeakOps.opsPerCycle(IsaLevel.AARCH64, true), "no peak claimed on aarch64");
+        assertEquals(0, PeakOps.opsPerCycle(IsaLevel.AARCH64, false));
     }
 
     @Test void kernelIsaAgainstTheCap() {
