@@ -27,7 +27,9 @@ extern "C" {
 #define ADABM_E_ONEDNN (-4)           /* the backend library (oneDNN on x86-64, ACL on aarch64) refused or failed */
 #define ADABM_E_OUT_OF_MEMORY (-5)
 #define ADABM_E_INTERNAL (-6)
-#define ADABM_E_UNSUPPORTED (-7)      /* not in this build (the aarch64 library has no float32 training kernels) */
+/* -7, -8: adabm_gpu.h's CUDA codes */
+#define ADABM_E_UNSUPPORTED (-9)      /* not provided (named): by this build (the aarch64 library has no float32
+                                       training kernels) or by the GPU kernels (an op they do not run) */
 
 /* Version of this ABI; Java refuses a library with another value. */
 ADABM_API int32_t adabm_abi_version(void);

@@ -20,7 +20,7 @@ extern "C" {
 #define ADABM_GPU_ABI_VERSION 1
 #define ADABM_E_CUDA (-7)          /* the CUDA runtime or driver refused or failed */
 #define ADABM_E_NO_DEVICE (-8)     /* no usable CUDA device (no driver, no GPU, too old) */
-#define ADABM_E_UNSUPPORTED (-9)   /* a plan the GPU kernels do not run (named op and reason) */
+/* ADABM_E_UNSUPPORTED (-9, adabm.h): a plan the GPU kernels do not run (named op and reason) */
 
 ADABM_API int32_t adabm_gpu_abi_version(void);
 ADABM_API const char* adabm_gpu_last_error(void);

@@ -1,6 +1,7 @@
-// Runs integer plans (adabm_qplan_*) from files, so that a plan made and checked on x86-64 can be run by the aarch64
-// library under qemu-aarch64 and the outputs compared (tests/adabm/backend/arm/ArmEmulationTest.java):
-//   adabm_plan_driver [--threads N] [--flags F] PLAN.bin IMAGE.in...
+// Runs plans from files, so that a plan made and checked on x86-64 can be run by the aarch64 library under
+// qemu-aarch64 and the outputs compared (tests/adabm/backend/arm/ArmEmulationTest.java):
+//   adabm_plan_driver [--threads N] [--flags F] [--float 1] PLAN.bin IMAGE.in...
+// Integer plans (adabm_qplan_*) by default; --float 1 runs a float32 plan (adabm_plan_*; the bits are ignored).
 // PLAN.bin: a plan description (the bytes Java's PlanEncoder makes). IMAGE.in, little-endian: "ADIN", int32 n, c, h, w,
 // int32 bitsLen, bitsLen int32 activation bits (per op, as adabm_qplan_run takes them), n*c*h*w float32 NCHW.
 // Writes IMAGE.out beside each: "ADOU", int32 n, c, h, w, then the output floats. Exit code 0, or 1 with a message.
@@ -40,7 +41,20 @@ void check(int32_t rc, const char* what) {
     if (rc != ADABM_OK) throw std::runtime_error(std::string(what) + " failed (" + std::to_string(rc) + "): " + adabm_last_error());
 }
 
-void run_image(void* plan, const std::string& path) {
+// the entry points of one kind of plan
+struct PlanApi {
+    bool isFloat = false;
+    int32_t output_shape(void* plan, int32_t n, int32_t c, int32_t h, int32_t w, int32_t* shape) const {
+        return isFloat ? adabm_plan_output_shape(plan, n, c, h, w, shape) : adabm_qplan_output_shape(plan, n, c, h, w, shape);
+    }
+    int32_t run(void* plan, const float* in, int32_t n, int32_t c, int32_t h, int32_t w, const std::vector<int32_t>& bits,
+                float* out, size_t capacity) const {
+        return isFloat ? adabm_plan_run(plan, in, n, c, h, w, out, capacity)
+                       : adabm_qplan_run(plan, in, n, c, h, w, bits.data(), bits.size(), out, capacity);
+    }
+};
+
+void run_image(const PlanApi& api, void* plan, const std::string& path) {
     const std::vector<char> bytes = read_file(path);
     Reader r{bytes, path};
     char magic[4];
@@ -56,10 +70,10 @@ void run_image(void* plan, const std::string& path) {
     if (r.at != bytes.size()) throw std::runtime_error(path + ": " + std::to_string(bytes.size() - r.at) + " bytes past the image");
 
     int32_t shape[4];
-    check(adabm_qplan_output_shape(plan, n, c, h, w, shape), "output shape");
+    check(api.output_shape(plan, n, c, h, w, shape), "output shape");
     std::vector<float> out(size_t(shape[0]) * size_t(shape[1]) * size_t(shape[2]) * size_t(shape[3]));
     const auto t0 = std::chrono::steady_clock::now();
-    check(adabm_qplan_run(plan, in.data(), n, c, h, w, bits.data(), bits.size(), out.data(), out.size()), "qplan run");
+    check(api.run(plan, in.data(), n, c, h, w, bits, out.data(), out.size()), "plan run");
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const std::string outPath = path.substr(0, path.size() - 3) + ".out";
@@ -77,24 +91,31 @@ void run_image(void* plan, const std::string& path) {
 int main(int argc, char** argv) {
     try {
         int threads = 1, flags = 0, i = 1;
+        PlanApi api;
         for (; i < argc && std::strncmp(argv[i], "--", 2) == 0; i += 2) {
             if (i + 1 >= argc) throw std::runtime_error(std::string(argv[i]) + " needs a value");
             if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
             else if (std::strcmp(argv[i], "--flags") == 0) flags = std::stoi(argv[i + 1]);
+            else if (std::strcmp(argv[i], "--float") == 0) api.isFloat = std::stoi(argv[i + 1]) != 0;
             else throw std::runtime_error(std::string("unknown option ") + argv[i]);
         }
         if (argc - i < 2) {
-            std::fprintf(stderr, "usage: adabm_plan_driver [--threads N] [--flags F] PLAN.bin IMAGE.in...\n");
+            std::fprintf(stderr, "usage: adabm_plan_driver [--threads N] [--flags F] [--float 1] PLAN.bin IMAGE.in...\n");
             return 2;
         }
         const std::vector<char> desc = read_file(argv[i]);
         void* plan = nullptr;
-        check(adabm_qplan_create(reinterpret_cast<const uint8_t*>(desc.data()), desc.size(), threads, flags, &plan), "qplan create");
-        std::printf("library backend: %s, abi %d\n", adabm_native_backend(), adabm_abi_version());
-        for (int k = i + 1; k < argc; k++) run_image(plan, argv[k]);
+        const auto* bytes = reinterpret_cast<const uint8_t*>(desc.data());
+        check(api.isFloat ? adabm_plan_create(bytes, desc.size(), threads, &plan)
+                          : adabm_qplan_create(bytes, desc.size(), threads, flags, &plan), "plan create");
+        std::printf("library backend: %s, abi %d, %s plan\n", adabm_native_backend(), adabm_abi_version(),
+                    api.isFloat ? "float32" : "integer");
+        for (int k = i + 1; k < argc; k++) run_image(api, plan, argv[k]);
         std::vector<char> impl(1 << 16);
-        if (adabm_qplan_implementations(plan, impl.data(), impl.size()) >= 0) std::printf("%s", impl.data());
-        check(adabm_qplan_destroy(plan), "qplan destroy");
+        if ((api.isFloat ? adabm_plan_implementations(plan, impl.data(), impl.size())
+                         : adabm_qplan_implementations(plan, impl.data(), impl.size())) >= 0)
+            std::printf("%s", impl.data());
+        check(api.isFloat ? adabm_plan_destroy(plan) : adabm_qplan_destroy(plan), "plan destroy");
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "adabm_plan_driver: %s\n", e.what());

@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import adabm.TestData;
 import adabm.backend.Backend;
 import adabm.backend.Backends;
+import adabm.backend.BackendOptions;
 import adabm.backend.ConvKernels;
+import adabm.backend.Plan;
 import adabm.backend.onednn.Int8Plan;
 import adabm.backend.onednn.PlanEncoder;
 import adabm.eval.Dataset;
 import adabm.eval.Metrics;
+import adabm.graph.AffineFolding;
 import adabm.graph.Graph;
 import adabm.io.ModelLoader;
 import adabm.quant.BitAwareClipping;
@@ -46,6 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Issue 6, must-hold 1: the aarch64 library (ACL convs, cross-built into target/native-aarch64) runs the same integer
  * plans as the x86-64 library, under qemu-aarch64, on Set5, and its outputs are compared with the x86 Int8Plan's.
+ * Beside it, on a 64x64 crop to bound the emulation time: the W8A6 body-mode plan (ACL float tail convs) and the
+ * float32 plan, within float32 tolerances, and the ACL convs alone against naive loops.
  * The models are quantized here as in Int8PlanAccuracySlowTest (AdaBM calibration on 16 Kodak24 patches, bit-aware
  * clipping, no fine-tuning), W4A4 fq. Both libraries compute every conv's s32 accumulators exactly (integers) and run
  * the same epilogue source with the same IEEE operations in the same order (no FMA contraction on either), so the
@@ -93,59 +98,168 @@ class ArmEmulationTest {
     @MethodSource("cases")
     void aarch64PlanEqualsX86PlanOnSet5(String file, int scale, @TempDir Path dir) throws Exception {
         requireToolchain();
-        Backend onednn = Backends.get("onednn");
-        assumeTrue(onednn.availability().available(), "x86 library unavailable: " + onednn.availability().reason());
         Graph g = ModelLoader.load(TestData.model(file), OptionalInt.empty());
-        QuantModel m = QuantModel.create(g, new QuantSpec(4, 4, QuantMode.FQ));
-        try (ConvKernels kernels = onednn.convKernels(2); FakeQuantRunner r = new FakeQuantRunner(m, kernels)) {
+        QuantModel m = calibrated(g, new QuantSpec(4, 4, QuantMode.FQ), scale);
+        Comparison c;
+        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
+            c = compare(file + " W4A4 fq Set5", PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE), false,
+                    images(Dataset.open(TestData.dataset("Set5")).pairs(scale), 0, scale), scale, plan, dir);
+        }
+        assertTrue(c.same8 >= 0.995 * c.total, c.percent8() + "% identical 8-bit pixels");
+        assertTrue(Math.abs(c.dPsnr()) <= 0.01, "PSNR differs by " + c.dPsnr() + " dB");
+        assertEquals(c.total, c.sameFloat, "floats that differ between the aarch64 and x86 plans");
+    }
+
+    /**
+     * W8A6 body mode: the head and tail convs stay float32. The head feeds a quantizer, so it runs the exact float
+     * conv of native/src (double sums, the same on both); the tail convs run ACL's float32 GEMM conv against oneDNN's,
+     * so outputs may differ by float32 summation order there: the issue's bar (>= 99.5 % identical 8-bit pixels, PSNR
+     * within 0.01 dB) is asserted, not equality.
+     */
+    @Test void bodyModePlanAgreesOnButterflyCrop(@TempDir Path dir) throws Exception {
+        requireToolchain();
+        Graph g = ModelLoader.load(TestData.model("edsr_baseline8_x2.onnx"), OptionalInt.empty());
+        QuantModel m = calibrated(g, new QuantSpec(8, 6, QuantMode.BODY), 2);
+        Comparison c;
+        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
+            c = compare("edsr_baseline8_x2 W8A6 body butterfly 64x64", PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE),
+                    false, butterfly(64), 2, plan, dir);
+        }
+        assertTrue(c.same8 >= 0.995 * c.total, c.percent8() + "% identical 8-bit pixels");
+        assertTrue(Math.abs(c.dPsnr()) <= 0.01, "PSNR differs by " + c.dPsnr() + " dB");
+    }
+
+    /**
+     * The float32 plan (ACL's float conv plus the post-ops pass of conv_layer_acl.cpp, against oneDNN's fused
+     * primitives). Both sum each conv's K products in float32 in their own order; the measured difference is printed
+     * and bounded by the float tolerance below.
+     */
+    @Test void floatPlanAgreesOnButterflyCrop(@TempDir Path dir) throws Exception {
+        requireToolchain();
+        Graph g = ModelLoader.load(TestData.model("edsr_baseline8_x2.onnx"), OptionalInt.empty());
+        Comparison c;
+        try (Plan plan = onednn().compile(g, new BackendOptions(2))) {
+            c = compare("edsr_baseline8_x2 float32 butterfly 64x64", PlanEncoder.encode(AffineFolding.intoConvs(g)), true,
+                    butterfly(64), 2, null, dir, plan::run);
+        }
+        assertTrue(c.maxAbsDiff <= FLOAT_PLAN_TOLERANCE, "max |diff| " + c.maxAbsDiff + " on 0..255");
+        assertTrue(Math.abs(c.dPsnr()) <= 0.001, "PSNR differs by " + c.dPsnr() + " dB");
+    }
+
+    /**
+     * Output tolerance of the float32 plans on the 0..255 scale. One conv's float32 sum of K terms in another order
+     * differs by at most K * 2^-24 * sum|terms| (the bound native/arm/tests/acl_conv_check.cpp asserts per conv; it
+     * measured 2e-7 of sum|terms| at most); through EDSR-8's 18 convs and residual adds, outputs of magnitude ~255 with
+     * sum|terms| a few times that: 2e-7 x ~1000 x 18 convs ~ 4e-3.
+     */
+    static final double FLOAT_PLAN_TOLERANCE = 4e-3;
+
+    static Backend onednn() {
+        Backend b = Backends.get("onednn");
+        assumeTrue(b.availability().available(), "x86 library unavailable: " + b.availability().reason());
+        return b;
+    }
+
+    /** AdaBM calibration on 16 Kodak24 patches with bit-aware clipping, no fine-tuning (as Int8PlanAccuracySlowTest). */
+    static QuantModel calibrated(Graph g, QuantSpec spec, int scale) throws IOException {
+        QuantModel m = QuantModel.create(g, spec);
+        try (ConvKernels kernels = onednn().convKernels(2); FakeQuantRunner r = new FakeQuantRunner(m, kernels)) {
             List<Tensor> patches = CalibrationPatches.sample(TestData.dataset("Kodak24/LR_bicubic/X" + scale), 16, 48, 0);
             Calibrator.calibrate(r, patches, CalibrationMethod.ADABM);
             BitAwareClipping.apply(r, Calibrator.stack(patches.subList(0, 2)));
         }
+        return m;
+    }
 
-        // the x86 plan's outputs, and the same plan description, inputs and bits written for the driver
-        List<Dataset.ImagePair> pairs = Dataset.open(TestData.dataset("Set5")).pairs(scale);
-        List<Tensor> x86 = new ArrayList<>(), hr = new ArrayList<>();
-        List<String> args = new ArrayList<>(List.of("--threads", "2"));
+    /** An LR image and its HR image, both cropped alike or whole. */
+    record Image(String name, Tensor lr, Tensor hr) { }
+
+    /** The pairs' images; crop > 0: the top-left crop x crop of each LR image (and its HR region), to bound qemu time. */
+    static List<Image> images(List<Dataset.ImagePair> pairs, int crop, int scale) {
+        List<Image> out = new ArrayList<>();
+        for (Dataset.ImagePair p : pairs) {
+            Tensor lr = p.readLr(), hr = p.readHr();
+            out.add(crop > 0 ? new Image(p.name(), topLeft(lr, crop), topLeft(hr, crop * scale)) : new Image(p.name(), lr, hr));
+        }
+        return out;
+    }
+
+    /** Set5's butterfly (x2), its top-left crop x crop LR region. */
+    static List<Image> butterfly(int crop) {
+        return images(Dataset.open(TestData.dataset("Set5")).pairs(2).stream().filter(p -> p.name().equals("butterfly")).toList(), crop, 2);
+    }
+
+    static Tensor topLeft(Tensor t, int size) {
+        Tensor out = new Tensor(t.n, t.c, size, size, new float[t.n * t.c * size * size]);
+        for (int p = 0; p < t.n * t.c; p++)
+            for (int y = 0; y < size; y++)
+                System.arraycopy(t.data, (p * t.h + y) * t.w, out.data, (p * size + y) * size, size);
+        return out;
+    }
+
+    /** The aarch64 plan's outputs against the x86 plan's, over the images; printed. */
+    record Comparison(long same8, long sameFloat, long total, double maxAbsDiff, double psnrX86, double psnrArm) {
+        double dPsnr() { return psnrArm - psnrX86; }
+        double percent8() { return 100.0 * same8 / total; }
+    }
+
+    interface X86Run { Tensor run(Tensor lr); }
+
+    static Comparison compare(String what, byte[] planBytes, boolean floatPlan, List<Image> images, int scale,
+                              Int8Plan int8, Path dir) throws Exception {
+        return compare(what, planBytes, floatPlan, images, scale, int8, dir, null);
+    }
+
+    /**
+     * Runs the x86 plan (int8, or x86Float for a float plan) on each LR image, writes the plan description and
+     * inputs (with the x86 run's activation bits) for the driver, runs it under qemu, and compares the outputs.
+     */
+    static Comparison compare(String what, byte[] planBytes, boolean floatPlan, List<Image> images, int scale,
+                              Int8Plan int8, Path dir, X86Run x86Float) throws Exception {
+        assumeTrue(!images.isEmpty(), "no images");
+        List<Tensor> x86 = new ArrayList<>();
         Path planFile = dir.resolve("plan.bin");
-        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
-            Files.write(planFile, PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE));
-            args.add(planFile.toString());
-            for (Dataset.ImagePair pair : pairs) {
-                Tensor lr = pair.readLr();
-                FakeQuantRunner.Forward f = plan.run(lr);
+        Files.write(planFile, planBytes);
+        List<String> args = new ArrayList<>(List.of("--threads", "2", "--float", floatPlan ? "1" : "0", planFile.toString()));
+        for (Image image : images) {
+            Tensor lr = image.lr();
+            int[] bits = new int[0];
+            if (int8 != null) {
+                FakeQuantRunner.Forward f = int8.run(lr);
                 x86.add(f.output());
-                hr.add(pair.readHr());
-                Path in = dir.resolve(pair.name() + ".in");
-                writeImage(in, lr, plan.activationBits(f.imageOffsets()[0]));
-                args.add(in.toString());
+                bits = int8.activationBits(f.imageOffsets()[0]);
+            } else {
+                x86.add(x86Float.run(lr));
             }
+            Path in = dir.resolve(image.name() + ".in");
+            writeImage(in, lr, bits);
+            args.add(in.toString());
         }
         long t0 = System.nanoTime();
         String log = runUnderQemu(DRIVER, args, dir);
         System.out.printf("ARM %s: driver under qemu-aarch64 took %.1f s (emulation: not ARM speed)%n%s",
-                file, (System.nanoTime() - t0) / 1e9, log);
+                what, (System.nanoTime() - t0) / 1e9, log);
         assertTrue(log.contains("library backend: acl"), "the driver did not load the ACL library:\n" + log);
 
         long same8 = 0, sameFloat = 0, total = 0;
-        double psnrX86 = 0, psnrArm = 0;
-        for (int i = 0; i < pairs.size(); i++) {
-            Tensor want = x86.get(i), got = readOutput(dir.resolve(pairs.get(i).name() + ".out"));
-            assertEquals(List.of(want.n, want.c, want.h, want.w), List.of(got.n, got.c, got.h, got.w), pairs.get(i).name());
+        double maxAbs = 0, psnrX86 = 0, psnrArm = 0;
+        for (int i = 0; i < images.size(); i++) {
+            Image image = images.get(i);
+            Tensor want = x86.get(i), got = readOutput(dir.resolve(image.name() + ".out"));
+            assertEquals(List.of(want.n, want.c, want.h, want.w), List.of(got.n, got.c, got.h, got.w), image.name());
             for (int k = 0; k < want.data.length; k++) {
                 if (pixel(want.data[k]) == pixel(got.data[k])) same8++;
                 if (Float.floatToRawIntBits(want.data[k]) == Float.floatToRawIntBits(got.data[k])) sameFloat++;
+                maxAbs = Math.max(maxAbs, Math.abs(want.data[k] - got.data[k]));
             }
             total += want.data.length;
-            psnrX86 += Metrics.psnr(want, hr.get(i), scale);
-            psnrArm += Metrics.psnr(got, hr.get(i), scale);
+            psnrX86 += Metrics.psnr(want, image.hr(), scale) / images.size();
+            psnrArm += Metrics.psnr(got, image.hr(), scale) / images.size();
         }
-        double dPsnr = (psnrArm - psnrX86) / pairs.size();
-        System.out.printf("ARM %s W4A4 fq Set5: %d of %d floats identical, %.4f%% identical 8-bit pixels, PSNR x86 %.4f aarch64 %.4f (delta %+.5f dB)%n",
-                file, sameFloat, total, 100.0 * same8 / total, psnrX86 / pairs.size(), psnrArm / pairs.size(), dPsnr);
-        assertTrue(same8 >= 0.995 * total, 100.0 * same8 / total + "% identical 8-bit pixels");
-        assertTrue(Math.abs(dPsnr) <= 0.01, "PSNR differs by " + dPsnr + " dB");
-        assertEquals(total, sameFloat, "floats that differ between the aarch64 and x86 plans");
+        Comparison c = new Comparison(same8, sameFloat, total, maxAbs, psnrX86, psnrArm);
+        System.out.printf("ARM %s: %d of %d floats identical (max |diff| %.3g), %.4f%% identical 8-bit pixels, PSNR x86 %.4f aarch64 %.4f (delta %+.5f dB)%n",
+                what, sameFloat, total, maxAbs, c.percent8(), psnrX86, psnrArm, c.dPsnr());
+        return c;
     }
 
     static int pixel(float v) { return (int) Math.rint(Math.min(255f, Math.max(0f, v))); }
