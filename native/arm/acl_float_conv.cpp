@@ -1,4 +1,5 @@
 #include "acl_float_conv.h"
+#include "shape_lru.h"
 
 #include <cstring>
 
@@ -40,11 +41,7 @@ static TensorInfo nhwc(int64_t c, int64_t w, int64_t h, int64_t n) {
 }
 
 AclFloatConv::ShapeState& AclFloatConv::state_for(int64_t n, int64_t h, int64_t w) {
-    for (auto it = shapes_.begin(); it != shapes_.end(); ++it)
-        if ((*it)->n == n && (*it)->h == h && (*it)->w == w) {
-            shapes_.splice(shapes_.begin(), shapes_, it);
-            return *shapes_.front();
-        }
+    if (ShapeState* hit = find_shape(shapes_, n, h, w, kMaxCachedShapes)) return *hit;
     auto st = std::make_unique<ShapeState>();
     st->n = n, st->h = h, st->w = w;
     conv_output_size(s_, n, h, w, &st->ho, &st->wo);
@@ -79,7 +76,6 @@ AclFloatConv::ShapeState& AclFloatConv::state_for(int64_t n, int64_t h, int64_t 
         }
     });
     shapes_.push_front(std::move(st));
-    if (shapes_.size() > kMaxCachedShapes) shapes_.pop_back();
     return *shapes_.front();
 }
 

@@ -6,6 +6,7 @@
 #include "int8_conv.h"
 #include "acl_int8_conv.h"
 #include "errors.h"
+#include "shape_lru.h"
 #include "threads.h"
 #include <list>
 
@@ -34,12 +35,7 @@ void QuantConv::weights_changed() {
 
 QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     auto& shapes = engine_->shapes;
-    for (auto it = shapes.begin(); it != shapes.end(); ++it)
-        if ((*it)->n == n && (*it)->h == h && (*it)->w == w) {
-            shapes.splice(shapes.begin(), shapes, it);
-            return *shapes.front();
-        }
-    if (shapes.size() >= kMaxCachedShapes) shapes.pop_back();
+    if (ShapeState* hit = find_shape(shapes, n, h, w, kMaxCachedShapes)) return *hit;
     auto st = std::make_unique<ShapeState>();
     st->n = n; st->h = h; st->w = w;
     output_size(h, w, &st->ho, &st->wo);
