@@ -15,9 +15,13 @@ public final class ProfileReport {
 
     public static String table(IsaProfile p) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "== %s: oneDNN effective ISA %s (%s); clock %.2f GHz, %d thread(s); peak per run: fp32 %.1f, int8 %.1f GOPS ==%n",
-                p.isa().envValue(), p.effectiveIsa(), p.capHeld() ? "cap held" : "CAP NOT HELD, expected " + p.isa().onednnName(),
-                p.clockHz() / 1e9, p.threads(), peak(p, false) / 1e9, peak(p, true) / 1e9));
+        if (p.isa().aarch64())   // the ACL build: nothing capped, no peak table for ARM cores
+            b.append(String.format(Locale.ROOT, "== %s: ARM Compute Library build, CPU %s; clock %.2f GHz, %d thread(s); peak not known ==%n",
+                    p.isa().envValue(), p.effectiveIsa(), p.clockHz() / 1e9, p.threads()));
+        else
+            b.append(String.format(Locale.ROOT, "== %s: oneDNN effective ISA %s (%s); clock %.2f GHz, %d thread(s); peak per run: fp32 %.1f, int8 %.1f GOPS ==%n",
+                    p.isa().envValue(), p.effectiveIsa(), p.capHeld() ? "cap held" : "CAP NOT HELD, expected " + p.isa().onednnName(),
+                    p.clockHz() / 1e9, p.threads(), peak(p, false) / 1e9, peak(p, true) / 1e9));
         List<String> above = p.kernelsAboveCap();
         if (!above.isEmpty()) b.append("   kernels above the cap: ").append(String.join(", ", above)).append('\n');
         for (PrecisionProfile r : p.runs()) {
@@ -28,7 +32,7 @@ public final class ProfileReport {
                 b.append(String.format(Locale.ROOT, "%4s  %-30s %-13s %-12s %-48s %9.3f %8s %7s%n", l.op() < 0 ? "-" : Integer.toString(l.op()),
                         clip(l.name(), 30), l.kind(), l.geometry(), clip(l.kernel(), 48), l.ms(),
                         l.conv() ? String.format(Locale.ROOT, "%.2f", l.gops()) : "",
-                        l.conv() ? String.format(Locale.ROOT, "%.1f%%", 100 * l.peakShare()) : ""));
+                        l.conv() ? share(l.peakShare(), p) : ""));
         }
         return b.toString();
     }
@@ -64,10 +68,15 @@ public final class ProfileReport {
         for (IsaProfile p : profiles)
             for (PrecisionProfile r : p.runs()) {
                 Group g = group(r, geometry);
-                b.append(String.format(Locale.ROOT, "%-17s %-18s %-9s %9.2f %6d %9.2f %8.2f %6.1f%%%n", p.isa().envValue(), p.effectiveIsa(),
-                        r.precision(), r.totalMs(), g.convs(), g.ms(), g.gops(), 100 * g.peakShare()));
+                b.append(String.format(Locale.ROOT, "%-17s %-18s %-9s %9.2f %6d %9.2f %8.2f %7s%n", p.isa().envValue(), p.effectiveIsa(),
+                        r.precision(), r.totalMs(), g.convs(), g.ms(), g.gops(), share(g.peakShare(), p)));
             }
         return b.toString();
+    }
+
+    /** A share of peak as "12.3%", or "-" where the level's peak is not known (aarch64). */
+    static String share(double peakShare, IsaProfile p) {
+        return p.isa().aarch64() ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * peakShare);
     }
 
     /** The conv geometry with the most MACs in a run. */

@@ -130,6 +130,20 @@ class ProfileModelTest {
                 new PrecisionProfile("int8", rows.subList(1, 3))));
     }
 
+    /** The aarch64 level's report: no cap to check, no peak claimed ("-" instead of a share), the CPU features shown. */
+    @Test void aarch64ReportClaimsNoPeak() {
+        List<LayerProfile> rows = List.of(new LayerProfile(0, "head", "int8 conv", "acl:NEGEMMLowpMatrixMultiplyCore", "3x3 3->64",
+                0.5, 123456789L, 0));
+        IsaProfile p = new IsaProfile(IsaLevel.AARCH64, "aarch64+asimd+dotprod", 2.5e9, 1, 5, "64x64",
+                List.of(new PrecisionProfile("int8", rows)));
+        assertTrue(p.capHeld());
+        assertEquals(List.of(), p.kernelsAboveCap());
+        String table = ProfileReport.table(p), summary = ProfileReport.summary(List.of(p));
+        assertTrue(table.contains("ARM Compute Library build, CPU aarch64+asimd+dotprod") && table.contains("peak not known"), table);
+        assertFalse(table.contains("%\n") || summary.contains("%\n"), "no share of peak on aarch64:\n" + table + summary);
+        assertTrue(ProfileReport.table(sample(IsaLevel.AVX2)).contains("%\n"), "x86 rows keep their share of peak");
+    }
+
     @Test void childJsonRoundTrips() {
         IsaProfile p = sample(IsaLevel.AVX2_VNNI);
         String line = ProfileJson.line(p);
