@@ -47,7 +47,7 @@ private:
     const std::vector<float>* weight_;  // OIHW, owned by the plan's PlanDesc
     const std::vector<float>* bias_;
     std::vector<PostOp> post_;
-    std::vector<std::vector<float>> postData_;  // per post-op: per-channel operands (PReLU slopes; affine expanded to outC)
+    std::vector<std::vector<float>> postData_;  // per post-op: PReLU slopes; affine scale and shift expanded to outC
     WeightCache& weightCache_;
 };
 

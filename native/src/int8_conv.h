@@ -8,8 +8,8 @@
 // rounded to float32 - bit for bit what the Java oracle computes, on either backend. bw = 8 codes (odd, up to +-255)
 // do not fit s8: c = 2(k-128) + 1, so the backend convolves k-128 and the epilogue adds the sum of q under the window.
 // oneDNN only: the fast direct path (run(..., allowDirect), bw <= 7, an output interior exists): oneDNN writes the
-// next layer's u8 codes itself (runtime scales, a src zero point, a constant clip post-op: float32 inside oneDNN, so a value on
-// a rounding tie may go either way), and small exact convs over the four border strips overwrite the ring.
+// next layer's u8 codes itself (runtime scales, a src zero point, a constant clip post-op: float32 inside oneDNN, so
+// a value on a rounding tie may go either way), and small exact convs over the four border strips overwrite the ring.
 // Without VNNI, oneDNN's int8 kernels add product pairs in saturating s16; where 2*(2^b-1)*max|code| could pass
 // 32767 the codes are split, q = 2*(q>>1) + (q&1), and the two halves convolved - twice the work, still exact.
 // Codes above 2^b-1 are the caller's risk there.
@@ -81,8 +81,8 @@ private:
     void weights_changed();  // after set_weight_bits: primitiveCodes_ and tapPrefix_ are new
 
     // shared (int8_conv.cpp)
-    void check_run(const uint8_t* codes, int64_t n, float l, float u, int bits, const float* out, const uint8_t* codesOut,
-                   const Requantizer* next) const;
+    void check_run(const uint8_t* codes, int64_t n, float l, float u, int bits, const float* out,
+                   const uint8_t* codesOut, const Requantizer* next) const;
     // the epilogue of one run over an n x h x w input (ho x wo output); integral: room for bw = 8 window sums
     QuantEpilogue epilogue(int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo, std::vector<int64_t>& integral,
                            float l, float sa, const uint8_t* codes, const Requantizer* next, uint8_t* codesOut);
