@@ -86,10 +86,16 @@ class ArmEmulationTest {
         return false;
     }
 
-    /** The ACL convs alone against naive loops (native/arm/tests/acl_conv_check.cpp): int8 bit for bit, float32 within its bound. */
-    @Test void aclConvsMatchNaiveLoops(@TempDir Path dir) throws Exception {
+    /**
+     * The ACL convs alone against naive loops (native/arm/tests/acl_conv_check.cpp): int8 bit for bit, float32 within
+     * its bound; on qemu's "max" CPU (with the dot-product instructions, ACL's sdot/udot kernels) and on a Cortex-A53
+     * (without them: ACL's widening-multiply kernels, what a Cortex-A72 / Graviton 1 server runs).
+     */
+    @ParameterizedTest(name = "-cpu {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"max", "cortex-a53"})
+    void aclConvsMatchNaiveLoops(String cpu, @TempDir Path dir) throws Exception {
         requireToolchain();
-        String log = runUnderQemu(CONV_CHECK, List.of(), dir);
+        String log = runUnderQemu(CONV_CHECK, cpu, List.of(), dir);
         System.out.print(log);
         assertTrue(log.matches("(?s).*\\b[1-9][0-9]* passed, 0 failed.*"), "acl_conv_check:\n" + log);
     }
@@ -108,6 +114,19 @@ class ArmEmulationTest {
         assertTrue(c.same8 >= 0.995 * c.total, c.percent8() + "% identical 8-bit pixels");
         assertTrue(Math.abs(c.dPsnr()) <= 0.01, "PSNR differs by " + c.dPsnr() + " dB");
         assertEquals(c.total, c.sameFloat, "floats that differ between the aarch64 and x86 plans");
+    }
+
+    /** W4A4 fq on a Cortex-A53 (no dot-product instructions: ACL's other int8 GEMM kernels), still bit for bit. */
+    @Test void fqPlanWithoutDotProductEqualsX86(@TempDir Path dir) throws Exception {
+        requireToolchain();
+        Graph g = ModelLoader.load(TestData.model("edsr_baseline8_x2.onnx"), OptionalInt.empty());
+        QuantModel m = calibrated(g, new QuantSpec(4, 4, QuantMode.FQ), 2);
+        Comparison c;
+        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
+            c = compare("edsr_baseline8_x2 W4A4 fq butterfly 64x64, -cpu cortex-a53", "cortex-a53",
+                    PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE), false, butterfly(64), 2, plan, dir, null);
+        }
+        assertEquals(c.total, c.sameFloat, "floats that differ between the aarch64 (no dot product) and x86 plans");
     }
 
     /**
@@ -139,7 +158,7 @@ class ArmEmulationTest {
         Graph g = ModelLoader.load(TestData.model("edsr_baseline8_x2.onnx"), OptionalInt.empty());
         Comparison c;
         try (Plan plan = onednn().compile(g, new BackendOptions(2))) {
-            c = compare("edsr_baseline8_x2 float32 butterfly 64x64", PlanEncoder.encode(AffineFolding.intoConvs(g)), true,
+            c = compare("edsr_baseline8_x2 float32 butterfly 64x64", "max", PlanEncoder.encode(AffineFolding.intoConvs(g)), true,
                     butterfly(64), 2, null, dir, plan::run);
         }
         assertTrue(c.maxAbsDiff <= FLOAT_PLAN_TOLERANCE, "max |diff| " + c.maxAbsDiff + " on 0..255");
@@ -207,14 +226,14 @@ class ArmEmulationTest {
 
     static Comparison compare(String what, byte[] planBytes, boolean floatPlan, List<Image> images, int scale,
                               Int8Plan int8, Path dir) throws Exception {
-        return compare(what, planBytes, floatPlan, images, scale, int8, dir, null);
+        return compare(what, "max", planBytes, floatPlan, images, scale, int8, dir, null);
     }
 
     /**
      * Runs the x86 plan (int8, or x86Float for a float plan) on each LR image, writes the plan description and
      * inputs (with the x86 run's activation bits) for the driver, runs it under qemu, and compares the outputs.
      */
-    static Comparison compare(String what, byte[] planBytes, boolean floatPlan, List<Image> images, int scale,
+    static Comparison compare(String what, String cpu, byte[] planBytes, boolean floatPlan, List<Image> images, int scale,
                               Int8Plan int8, Path dir, X86Run x86Float) throws Exception {
         assumeTrue(!images.isEmpty(), "no images");
         List<Tensor> x86 = new ArrayList<>();
@@ -236,7 +255,7 @@ class ArmEmulationTest {
             args.add(in.toString());
         }
         long t0 = System.nanoTime();
-        String log = runUnderQemu(DRIVER, args, dir);
+        String log = runUnderQemu(DRIVER, cpu, args, dir);
         System.out.printf("ARM %s: driver under qemu-aarch64 took %.1f s (emulation: not ARM speed)%n%s",
                 what, (System.nanoTime() - t0) / 1e9, log);
         assertTrue(log.contains("library backend: acl"), "the driver did not load the ACL library:\n" + log);
@@ -265,12 +284,13 @@ class ArmEmulationTest {
     static int pixel(float v) { return (int) Math.rint(Math.min(255f, Math.max(0f, v))); }
 
     /**
-     * Runs an aarch64 program under qemu-aarch64 with the cross toolchain's loader (-L) and its runtime (-E): that
+     * Runs an aarch64 program under qemu-aarch64 on the given CPU model with the cross toolchain's loader (-L) and its
+     * runtime (-E): that
      * loader with the multiarch arm64 glibc hangs in pthread_create, which ACL's scheduler calls. Fails on a non-zero
      * exit or after 15 minutes; returns what it printed.
      */
-    static String runUnderQemu(Path program, List<String> programArgs, Path dir) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(QEMU, "-L", SYSROOT, "-E", "LD_LIBRARY_PATH=" + SYSROOT + "/lib",
+    static String runUnderQemu(Path program, String cpu, List<String> programArgs, Path dir) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(QEMU, "-cpu", cpu, "-L", SYSROOT, "-E", "LD_LIBRARY_PATH=" + SYSROOT + "/lib",
                 program.toAbsolutePath().toString()));
         cmd.addAll(programArgs);
         Path log = dir.resolve(program.getFileName() + ".log");
