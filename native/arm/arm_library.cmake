@@ -36,7 +36,7 @@ set_target_properties(adabm_acl_conv_check PROPERTIES RUNTIME_OUTPUT_DIRECTORY $
 
 add_executable(adabm_plan_driver arm/tests/plan_driver.cpp)
 target_include_directories(adabm_plan_driver PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/include)
-target_link_libraries(adabm_plan_driver PRIVATE adabm_native)
+target_link_libraries(adabm_plan_driver PRIVATE adabm_native pthread)
 set_target_properties(adabm_plan_driver PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${ADABM_NATIVE_OUT}
   BUILD_RPATH "\$ORIGIN" INSTALL_RPATH "\$ORIGIN")
 
