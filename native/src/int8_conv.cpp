@@ -58,13 +58,16 @@ void QuantConv::set_weight_bits(float uw, int bw) {
             for (int64_t q = 0; q < s_.kw; q++)
                 P[(r + 1) * stride + q + 1] = tapSum[size_t(r * s_.kw + q)] + P[r * stride + q + 1] + P[(r + 1) * stride + q] - P[r * stride + q];
     }
+    // not runnable (check_run refuses) until the backend has taken the new codes: should weights_changed throw,
+    // run() must not reach a backend engine that was never made or still holds the old codes
+    bw_ = 0;
     maxAbsCode_ = 0;
     for (int8_t v : codes) maxAbsCode_ = std::max<int64_t>(maxAbsCode_, std::abs(int(v)));
     primitiveCodes_ = std::move(codes);
     tapPrefix_ = std::move(prefix);
-    bw_ = bw;
     sw_ = weight_step(uw, levels);
     weights_changed();
+    bw_ = bw;
 }
 
 void QuantConv::output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) const {
