@@ -39,6 +39,7 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     auto st = std::make_unique<ShapeState>();
     st->n = n; st->h = h; st->w = w;
     output_size(h, w, &st->ho, &st->wo);
+    check_batch(n, h, w);
     shapes.push_front(std::move(st));
     return *shapes.front();
 }

@@ -79,6 +79,11 @@ void QuantConv::output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) cons
         throw ShapeError("qconv: input " + str(h) + "x" + str(w) + " is smaller than the " + str(s_.kh) + "x" + str(s_.kw) + " kernel");
 }
 
+void QuantConv::check_batch(int64_t n, int64_t h, int64_t w) const {
+    // n*h*w*channels > 2^34, written so that nothing overflows (n <= 65536 and h, w <= 2^20 are checked before)
+    if (n * h * w > (int64_t(1) << 34) / std::max(s_.inC, s_.outC)) throw ShapeError("qconv: batch too large");
+}
+
 void QuantConv::check_run(const uint8_t* codes, int64_t n, float l, float u, int bits, const float* out,
                           const uint8_t* codesOut, const Requantizer* next) const {
     if (bw_ == 0) throw ArgumentError("qconv: weights are not quantized yet (set the weight bits first)");

@@ -81,6 +81,8 @@ private:
     void weights_changed();  // after set_weight_bits: primitiveCodes_ and tapPrefix_ are new
 
     // shared (int8_conv.cpp)
+    // after output_size(h, w) and check_run: throws ShapeError when one run's buffers would be too large
+    void check_batch(int64_t n, int64_t h, int64_t w) const;
     void check_run(const uint8_t* codes, int64_t n, float l, float u, int bits, const float* out,
                    const uint8_t* codesOut, const Requantizer* next) const;
     // the epilogue of one run over an n x h x w input (ho x wo output); integral: room for bw = 8 window sums

@@ -168,7 +168,7 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     auto st = std::make_unique<ShapeState>();
     st->n = n; st->h = h; st->w = w;
     output_size(h, w, &st->ho, &st->wo);
-    if (n * h * w * std::max(s_.inC, s_.outC) > (int64_t(1) << 34)) throw ShapeError("qconv: batch too large");
+    check_batch(n, h, w);
     st->src = memory::desc({n, s_.inC, h, w}, dt::u8, tag::nhwc);
     st->dst = memory::desc({n, s_.outC, st->ho, st->wo}, dt::s32, tag::nhwc);
     auto pd = engine_->make_pd(st->src, st->dst, s_.padT, s_.padL, s_.padB, s_.padR, exact_attr(), false);
