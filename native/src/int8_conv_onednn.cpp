@@ -7,11 +7,10 @@
 #include "shape_lru.h"
 #include "int8_epilogue.h"
 #include "threads.h"
-#include <list>
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstring>
+#include <list>
 #include <string>
 #include <unordered_map>
 
@@ -49,12 +48,10 @@ struct QuantConv::ShapeState {
     std::vector<Strip> strips;
     std::string directImplementation;
 
-    // pre-VNNI split (see needs_split): q = 2*(q >> 1) + (q & 1), the low bits added by a second conv (sum post-op)
+    // pre-VNNI split (see needs_split): q = 2*(q >> 1) + (q & 1); the exact primitive runs on each half (into acc
+    // and accLow) and the epilogue adds 2*acc + accLow
     bool splitBuilt = false;
-    dnnl::convolution_forward lowBits;
-    memory::desc lowWeights, lowScratch;
     AlignedBuffer high, low;                  // the two halves of the input codes
-
 };
 
 struct QuantConv::Engine {
@@ -84,7 +81,6 @@ struct QuantConv::Engine {
 void QuantConv::EngineDeleter::operator()(Engine* e) const { delete e; }
 
 namespace {
-
 
 memory::desc weight_desc(const QuantConvShape& s, dt type, tag layout) {
     return s.groups == 1 ? memory::desc({s.outC, s.inC, s.kh, s.kw}, type, layout)

@@ -15,7 +15,6 @@ namespace {
 constexpr const char* kExactFloatConv = "exact_float_conv (float64 sums)";
 }
 
-
 struct QuantPlan::ChainExec {
     ChainHead head;
     std::vector<ChainStage> stages;
