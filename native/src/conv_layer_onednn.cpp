@@ -23,10 +23,14 @@ struct OneDnnConv : ConvExec::Bound {
     dnnl::primitive primitive;
     std::unordered_map<int, memory> args;
     memory::desc scratch;
+    dnnl::stream stream{cpu_engine()};  // made once, like the bound args: a plan's shape runs its convs many times
+    void* boundScratchpad = nullptr;    // the scratchpad args[DNNL_ARG_SCRATCHPAD] points at
 
     void run(void* scratchpad) override {
-        dnnl::stream stream(cpu_engine());
-        if (scratchpad) args[DNNL_ARG_SCRATCHPAD] = memory(scratch, cpu_engine(), scratchpad);
+        if (scratchpad && scratchpad != boundScratchpad) {
+            args[DNNL_ARG_SCRATCHPAD] = memory(scratch, cpu_engine(), scratchpad);
+            boundScratchpad = scratchpad;
+        }
         primitive.execute(stream, args);
         stream.wait();
     }
