@@ -4,6 +4,7 @@
 #include "conv_layer.h"
 #include "acl_float_conv.h"
 #include "errors.h"
+#include <omp.h>
 
 namespace adabm {
 
@@ -29,6 +30,9 @@ struct AclConv : ConvExec::Bound {
     std::vector<const float*> operands;  // per post-op: the residual tensor of an add/sub
 
     void run(void*) override {
+        // ACL's pool is process-wide and only set where a conv runs: take the plan's count (its ThreadScope is on),
+        // as QuantConv does, so a float plan with --threads 1 does not run its GEMMs on every core
+        acl_set_threads(omp_get_max_threads());
         conv->run(in, n, h, w, out);
         for (size_t k = 0; k < post->size(); k++) apply((*post)[k], (*postData)[k], operands[k]);
     }
