@@ -7,6 +7,7 @@
 #include <arm_compute/runtime/Tensor.h>
 #include <cstdint>
 #include <functional>
+#include <new>
 #include <string>
 
 namespace adabm {
@@ -28,7 +29,8 @@ void conv_output_size(const AclConvShape& s, int64_t n, int64_t h, int64_t w, in
 // Throws ShapeError (with the ACL reason) when an ACL validate() refuses a configuration.
 void throw_if_refused(const arm_compute::Status& status, const AclConvShape& s, const char* function);
 
-// Runs f, turning any exception ACL throws from configure/run into an ArgumentError naming the conv.
+// Runs f, turning any exception ACL throws from configure/run into an ArgumentError naming the conv (out of memory
+// stays std::bad_alloc: the C ABI reports it as ADABM_E_OUT_OF_MEMORY).
 template <typename F>
 void acl_call(const AclConvShape& s, const char* function, F&& f) {
     try {
@@ -36,6 +38,8 @@ void acl_call(const AclConvShape& s, const char* function, F&& f) {
     } catch (const ShapeError&) {
         throw;
     } catch (const ArgumentError&) {
+        throw;
+    } catch (const std::bad_alloc&) {
         throw;
     } catch (const std::exception& e) {
         throw ArgumentError(std::string(function) + " failed for conv " + describe(s) + ": " + e.what());
