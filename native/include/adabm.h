@@ -24,7 +24,8 @@ extern "C" {
 #define ADABM_E_INVALID_ARGUMENT (-1) /* null pointer, non-positive dimension, output buffer too small */
 #define ADABM_E_BAD_PLAN (-2)         /* corrupt or unsupported plan description */
 #define ADABM_E_SHAPE (-3)            /* the input shape does not fit the network */
-#define ADABM_E_ONEDNN (-4)           /* the backend library (oneDNN on x86-64, ACL on aarch64) refused or failed */
+#define ADABM_E_ONEDNN (-4)           /* oneDNN refused or failed (x86-64 build; the aarch64 build reports ACL refusing
+                                       a conv as ADABM_E_SHAPE and ACL failing as ADABM_E_INVALID_ARGUMENT) */
 #define ADABM_E_OUT_OF_MEMORY (-5)
 #define ADABM_E_INTERNAL (-6)
 /* -7, -8: adabm_gpu.h's CUDA codes */
