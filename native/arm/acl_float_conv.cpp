@@ -30,6 +30,9 @@ AclFloatConv::AclFloatConv(const AclConvShape& s, const float* weightOIHW, const
         bias_.assign(bias, bias + s.outC);
     else
         bias_.assign(size_t(s.outC), 0.f);
+    // known before the first run: a plan copies it when it binds the conv to a shape (ConvExec::implementation)
+    impl_ = "acl:NEGEMMConvolutionLayer NHWC F32" +
+            (s.groups > 1 ? ", one layer per group (" + std::to_string(s.groups) + ")" : std::string());
 }
 
 AclFloatConv::~AclFloatConv() = default;
@@ -88,8 +91,6 @@ void AclFloatConv::run(const float* in, int64_t n, int64_t h, int64_t w, float* 
         acl_call(s_, "NEGEMMConvolutionLayer", [&] { layer.function.run(); });
         copy_channels_out(layer.out, n, st.ho, st.wo, out, s_.outC, g * ng_);
     }
-    impl_ = "acl:NEGEMMConvolutionLayer NHWC F32" +
-            (s_.groups > 1 ? ", one layer per group (" + std::to_string(s_.groups) + ")" : std::string());
 }
 
 }  // namespace adabm

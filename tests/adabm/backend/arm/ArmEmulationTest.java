@@ -1,6 +1,7 @@
 package adabm.backend.arm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -262,6 +263,9 @@ class ArmEmulationTest {
         System.out.printf("ARM %s: driver under qemu-aarch64 took %.1f s (emulation: not ARM speed)%n%s",
                 what, (System.nanoTime() - t0) / 1e9, log);
         assertTrue(log.contains("library backend: acl"), "the driver did not load the ACL library:\n" + log);
+        // the integer plan's implementation lines ("op 36 fp32: acl:NEGEMMConvolutionLayer ...") each name a kernel
+        assertFalse(java.util.regex.Pattern.compile("^op \\d+ \\w+: *$", java.util.regex.Pattern.MULTILINE).matcher(log).find(),
+                "a conv of the plan reports no implementation:\n" + log);
 
         long same8 = 0, sameFloat = 0, total = 0;
         double maxAbs = 0, psnrX86 = 0, psnrArm = 0;
