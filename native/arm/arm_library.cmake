@@ -1,6 +1,6 @@
 # aarch64 (included from native/CMakeLists.txt): libadabm_native.so with the ARM Compute Library running the
 # convolutions (int8 GEMMLowp and float32), the shared sources for everything else, and the test driver that runs
-# integer plans from files (tests run it under qemu-aarch64 against the x86-64 library's outputs).
+# integer or float32 plans from files (tests run it under qemu-aarch64 against the x86-64 library's outputs).
 include(FindArmCompute)
 set(ADABM_ARM_FLAGS -O3 -Wall -Wextra -fopenmp -ffp-contract=off -fvisibility=hidden)
 
