@@ -25,8 +25,6 @@ struct QuantConv::Engine {
 
 void QuantConv::EngineDeleter::operator()(Engine* e) const { delete e; }
 
-QuantConv::~QuantConv() { liveTag = 0; }
-
 void QuantConv::weights_changed() {
     if (!engine_) engine_.reset(new Engine);
     const AclConvShape s{s_.inC, s_.outC, s_.kh, s_.kw, s_.padT, s_.padL, s_.padB, s_.padR, s_.groups};

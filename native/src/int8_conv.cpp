@@ -38,6 +38,9 @@ QuantConv::QuantConv(const QuantConvShape& shape, const float* weight, const flo
     for (float v : bias_) if (!std::isfinite(v)) throw ArgumentError("qconv: bias has a non-finite value");
 }
 
+// engine_'s deleter is defined in the backend's file, so the backend's Engine need not be complete here
+QuantConv::~QuantConv() { liveTag = 0; }
+
 void QuantConv::set_weight_bits(float uw, int bw) {
     if (bw < 1 || bw > 8) throw ArgumentError("qconv: weight bits " + std::to_string(bw) + " not in 1..8");
     if (!(uw > 0) || !std::isfinite(uw)) throw ArgumentError("qconv: weight bound uw must be positive and finite");

@@ -133,8 +133,6 @@ dnnl::convolution_forward::primitive_desc QuantConv::Engine::make_pd(const memor
         withBias ? memory::desc({c.s_.outC}, dt::f32, tag::x) : memory::desc(), dst, {1, 1}, {padT, padL}, {padB, padR}, attr);
 }
 
-QuantConv::~QuantConv() { liveTag = 0; }
-
 void QuantConv::weights_changed() {
     if (!engine_) engine_.reset(new Engine(*this));
     engine_->reordered.clear();
