@@ -64,6 +64,8 @@ struct Image {
 };
 
 Image read_image(const std::string& path) {
+    if (path.size() < 4 || path.compare(path.size() - 3, 3, ".in") != 0)
+        throw std::runtime_error(path + ": an image file must end in .in (its output goes to .out beside it)");
     const std::vector<char> bytes = read_file(path);
     Reader r{bytes, path};
     char magic[4];
