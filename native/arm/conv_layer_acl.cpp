@@ -1,10 +1,10 @@
 // ConvLayer::build on the ARM Compute Library (conv_layer.h), aarch64: ACL's float32 conv with bias
-// (acl_float_conv.h), then the step's post-ops (ReLU/leaky ReLU, PReLU, affine, residual add/sub) in one pass over
-// the output. Convs that share a weight blob and geometry (CARN-M) share one prepared ACL conv.
+// (acl_float_conv.h), then the step's post-ops (ReLU/leaky ReLU, PReLU, affine, residual add/sub) as fused_chain.h
+// stages in one pass over the output. Convs that share a weight blob and geometry (CARN-M) share one prepared ACL conv.
 #include "conv_layer.h"
 #include "acl_float_conv.h"
 #include "errors.h"
-#include <omp.h>
+#include "fused_chain.h"
 
 namespace adabm {
 
@@ -25,55 +25,40 @@ struct AclConv : ConvExec::Bound {
     int64_t n = 0, h = 0, w = 0, pixels = 0, outC = 0;
     const float* in = nullptr;
     float* out = nullptr;
-    const std::vector<PostOp>* post = nullptr;
-    const std::vector<std::vector<float>>* postData = nullptr;
-    std::vector<const float*> operands;  // per post-op: the residual tensor of an add/sub
+    std::vector<ChainStage> stages;  // the post-ops, as fused_chain.h's stages over the output
 
     void run(void*) override {
-        // ACL's pool is process-wide and only set where a conv runs: take the plan's count (its ThreadScope is on),
-        // as QuantConv does, so a float plan with --threads 1 does not run its GEMMs on every core
-        acl_set_threads(omp_get_max_threads());
-        conv->run(in, n, h, w, out);
-        for (size_t k = 0; k < post->size(); k++) apply((*post)[k], (*postData)[k], operands[k]);
-    }
-
-    // one post-op over the whole output, in place (the oneDNN post-op's arithmetic, element by element)
-    void apply(const PostOp& po, const std::vector<float>& data, const float* operand) {
-        const int64_t count = pixels * outC;
-        switch (po.kind) {
-            case PostKind::Eltwise: {
-                const float alpha = po.alpha;
-#pragma omp parallel for schedule(static) if (count > (1 << 15))
-                for (int64_t i = 0; i < count; i++) out[i] = out[i] >= 0.f ? out[i] : alpha * out[i];
-                break;
-            }
-            case PostKind::PRelu: {
-                const bool one = data.size() == 1;
-#pragma omp parallel for schedule(static) if (count > (1 << 15))
-                for (int64_t i = 0; i < count; i++) {
-                    const float slope = data[one ? 0 : size_t(i % outC)];
-                    out[i] = out[i] >= 0.f ? out[i] : slope * out[i];
-                }
-                break;
-            }
-            case PostKind::Affine:  // [scale x outC | shift x outC]
-#pragma omp parallel for schedule(static) if (count > (1 << 15))
-                for (int64_t i = 0; i < count; i++) {
-                    const size_t c = size_t(i % outC);
-                    out[i] = out[i] * data[c] + data[size_t(outC) + c];
-                }
-                break;
-            case PostKind::BinaryAdd:
-#pragma omp parallel for schedule(static) if (count > (1 << 15))
-                for (int64_t i = 0; i < count; i++) out[i] = out[i] + operand[i];
-                break;
-            case PostKind::BinarySub:
-#pragma omp parallel for schedule(static) if (count > (1 << 15))
-                for (int64_t i = 0; i < count; i++) out[i] = out[i] - operand[i];
-                break;
-        }
+        conv->run(in, n, h, w, out);  // on the plan's thread count (its ThreadScope is on; AclFloatConv follows it)
+        run_stages_in_place(stages, out, pixels, outC);
     }
 };
+
+// A post-op as a chain stage (oneDNN's post-op arithmetic: relu with slope alpha, PReLU, x * scale + shift, dst -/+ t)
+ChainStage stage_of(const PostOp& po, const std::vector<float>& data, int64_t outC, float* operand) {
+    ChainStage s;
+    switch (po.kind) {
+        case PostKind::Eltwise:
+            s.kind = ChainStage::Kind::PRelu;
+            s.a = {po.alpha};
+            s.uniform = true;
+            break;
+        case PostKind::PRelu:
+            s.kind = ChainStage::Kind::PRelu;
+            s.uniform = data.size() == 1;  // one slope, or one per output channel
+            s.a = data;
+            break;
+        case PostKind::Affine:  // data: [scale x outC | shift x outC]
+            s.kind = ChainStage::Kind::Affine;
+            s.a.assign(data.begin(), data.begin() + outC);
+            s.b.assign(data.begin() + outC, data.end());
+            break;
+        case PostKind::BinaryAdd: case PostKind::BinarySub:
+            s.kind = po.kind == PostKind::BinaryAdd ? ChainStage::Kind::Add : ChainStage::Kind::Sub;
+            s.other = operand;
+            break;
+    }
+    return s;
+}
 
 }  // namespace
 
@@ -97,10 +82,8 @@ ConvExec ConvLayer::build(int64_t n, const std::vector<Shape>& shapes, const std
     bound->outC = p_.outC;
     bound->in = buffers[input_];
     bound->out = buffers[output_];
-    bound->post = &post_;
-    bound->postData = &postData_;
-    for (const PostOp& po : post_)
-        bound->operands.push_back(po.kind == PostKind::BinaryAdd || po.kind == PostKind::BinarySub ? buffers[po.tensor] : nullptr);
+    for (size_t k = 0; k < post_.size(); k++)
+        bound->stages.push_back(stage_of(post_[k], postData_[k], p_.outC, buffers[post_[k].tensor]));
     ConvExec exec;
     exec.implementation = conv->implementation();
     exec.bound = std::move(bound);

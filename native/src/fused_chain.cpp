@@ -168,6 +168,17 @@ void run_stages(const std::vector<ChainStage>& stages, const std::vector<CodeSin
     finish(stages, sinks, true, v, v, off, np, C);
 }
 
+void run_stages_in_place(const std::vector<ChainStage>& stages, float* v, int64_t pixels, int64_t C) {
+    if (pixels <= 0 || C <= 0 || stages.empty()) return;
+    const int64_t chunkPixels = std::max<int64_t>(1, kChunkFloats / C);
+    const int64_t chunks = (pixels + chunkPixels - 1) / chunkPixels;
+#pragma omp parallel for schedule(static) if (pixels * C > kParallelMin)
+    for (int64_t ch = 0; ch < chunks; ch++) {
+        const int64_t p0 = ch * chunkPixels;
+        finish(stages, {}, true, v + p0 * C, v + p0 * C, p0 * C, std::min(chunkPixels, pixels - p0), C);
+    }
+}
+
 void run_chain(const ChainHead& head, const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks,
                float* y, int64_t n, const Shape& out) {
     const int64_t C = out.c, pixels = n * out.pixels();

@@ -52,4 +52,8 @@ void run_chain(const ChainHead& head, const std::vector<ChainStage>& stages, con
 void run_stages(const std::vector<ChainStage>& stages, const std::vector<CodeSink>& sinks, float* v, int64_t off,
                 int64_t np, int64_t C);
 
+// The stages alone over a whole dense tensor of `pixels` pixels of C values, in place, chunk by chunk on the OpenMP
+// threads: how a float conv without fused post-ops (the ACL build's) applies them after the conv, in one pass.
+void run_stages_in_place(const std::vector<ChainStage>& stages, float* v, int64_t pixels, int64_t C);
+
 }  // namespace adabm
