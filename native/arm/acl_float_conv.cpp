@@ -84,6 +84,7 @@ AclFloatConv::ShapeState& AclFloatConv::state_for(int64_t n, int64_t h, int64_t 
 
 void AclFloatConv::run(const float* in, int64_t n, int64_t h, int64_t w, float* out) {
     if (in == nullptr || out == nullptr) throw ArgumentError("AclFloatConv::run: null buffer for conv " + describe(s_));
+    acl_follow_omp_threads();
     ShapeState& st = state_for(n, h, w);
     for (int64_t g = 0; g < s_.groups; ++g) {
         ShapeState::Layer& layer = *st.groups[size_t(g)];

@@ -104,6 +104,7 @@ void AclInt8Conv::im2col(const uint8_t* in, int64_t h, int64_t w, int64_t ho, in
 
 void AclInt8Conv::run(const uint8_t* in, int64_t n, int64_t h, int64_t w, int32_t* acc) {
     if (in == nullptr || acc == nullptr) throw ArgumentError("AclInt8Conv::run: null buffer for conv " + describe(s_));
+    acl_follow_omp_threads();
     int64_t ho, wo;
     conv_output_size(s_, n, h, w, &ho, &wo);
     const int64_t m = n * ho * wo;

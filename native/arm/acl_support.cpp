@@ -3,7 +3,7 @@
 #include <arm_compute/runtime/NEON/NEScheduler.h>
 #include <algorithm>
 #include <cstring>
-#include <thread>
+#include <omp.h>
 #include <vector>
 
 namespace adabm {
@@ -70,9 +70,10 @@ void parallel_ranges(int64_t count, int64_t minPerTask, const std::function<void
     scheduler.run_tagged_workloads(workloads, "adabm_rows");
 }
 
-void acl_set_threads(int threads) {
-    unsigned n = threads > 0 ? unsigned(threads) : std::thread::hardware_concurrency();
-    arm_compute::NEScheduler::get().set_num_threads(n == 0 ? 1 : n);
+void acl_follow_omp_threads() {
+    const unsigned n = unsigned(std::max(1, omp_get_max_threads()));
+    auto& scheduler = arm_compute::NEScheduler::get();
+    if (scheduler.num_threads() != n) scheduler.set_num_threads(n);
 }
 
 }  // namespace adabm

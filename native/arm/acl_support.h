@@ -58,11 +58,12 @@ void copy_channels_in(const float* src, int64_t n, int64_t h, int64_t w, int64_t
 void copy_channels_out(arm_compute::Tensor& t, int64_t n, int64_t h, int64_t w, float* dst, int64_t c, int64_t c0);
 
 // Runs body(first, last) over [0, count) in contiguous ranges of at least minPerTask on NEScheduler's thread pool
-// (the one ACL's functions use, so our own loops around them scale with acl_set_threads too).
+// (the one ACL's functions use, so our own loops around them scale with it too: acl_follow_omp_threads).
 void parallel_ranges(int64_t count, int64_t minPerTask, const std::function<void(int64_t, int64_t)>& body);
 
-// NEScheduler threads; threads <= 0: one per hardware thread. The scheduler is process-wide and ACL functions
-// share its one thread pool: run one conv at a time (as a plan does).
-void acl_set_threads(int threads);
+// Sizes NEScheduler's pool to the calling thread's OpenMP thread count (what a plan's ThreadScope or
+// omp_set_num_threads set), leaving it alone when it already has that size. Both convs call it on every run: the
+// pool is process-wide, shared by every plan (ACL 20.08 serialises its workloads under a mutex).
+void acl_follow_omp_threads();
 
 }  // namespace adabm

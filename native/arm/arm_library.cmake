@@ -8,6 +8,7 @@ set(ADABM_ARM_FLAGS -O3 -Wall -Wextra -fopenmp -ffp-contract=off -fvisibility=hi
 add_library(adabm_acl_convs STATIC arm/acl_int8_conv.cpp arm/acl_float_conv.cpp arm/acl_support.cpp)
 target_link_libraries(adabm_acl_convs PUBLIC armcompute::acl)
 target_include_directories(adabm_acl_convs PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+target_link_options(adabm_acl_convs INTERFACE -fopenmp)
 target_compile_options(adabm_acl_convs PRIVATE ${ADABM_ARM_FLAGS})
 
 add_library(adabm_native SHARED ${ADABM_SHARED_SOURCES}

@@ -6,6 +6,7 @@
 #include "../acl_float_conv.h"
 #include "../acl_int8_conv.h"
 
+#include <omp.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -141,7 +142,8 @@ void expect_error(const char* what, F&& f) {
 }  // namespace
 
 int main() {
-    acl_set_threads(4);  // more than one whatever the host, so the row ranges split across threads
+    omp_set_num_threads(4);  // more than one whatever the host, so the row ranges split across threads (the convs'
+                             // ACL pool follows the OpenMP count)
     std::mt19937 rng(20240807);
     const auto t0 = std::chrono::steady_clock::now();
     // name, {inC, outC, kh, kw, padT, padL, padB, padR, groups}, n, h, w [, blockRows, extreme]
