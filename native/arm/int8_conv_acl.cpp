@@ -12,11 +12,7 @@
 
 namespace adabm {
 
-struct QuantConv::ShapeState {
-    int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
-    AlignedBuffer acc;                // s32 accumulators, when the caller has no scratch
-    std::vector<int64_t> integral;    // bw = 8 window sums
-};
+struct QuantConv::ShapeState : ShapeCommon {};  // ACL's GEMM conv keeps its own per-block configurations
 
 struct QuantConv::Engine {
     std::unique_ptr<AclInt8Conv> gemm;
@@ -35,9 +31,7 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     auto& shapes = engine_->shapes;
     if (ShapeState* hit = find_shape(shapes, n, h, w, kMaxCachedShapes)) return *hit;
     auto st = std::make_unique<ShapeState>();
-    st->n = n; st->h = h; st->w = w;
-    output_size(h, w, &st->ho, &st->wo);
-    check_batch(n, h, w);
+    init_shape(*st, n, h, w);
     shapes.push_front(std::move(st));
     return *shapes.front();
 }
@@ -46,19 +40,12 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
                     uint8_t* codesOut, const Requantizer* next, bool /*allowDirect: see above*/,
                     const std::vector<ChainStage>& stages, int32_t* accScratch) {
     check_run(codes, n, l, u, bits, out, codesOut, next);
-    ThreadScope threads(threads_);
-    acl_set_threads(threads_);
+    ThreadScope threads(threads_);  // ACL's pool follows it (acl_support.h)
     ShapeState& st = state_for(n, h, w);
-    // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
-    const float sa = (u - l) / float((int64_t(1) << bits) - 1);
-    int32_t* acc = accScratch;
-    if (!acc) {
-        if (!st.acc) st.acc = allocate_floats(size_t(n * st.ho * st.wo * s_.outC));  // as many s32
-        acc = reinterpret_cast<int32_t*>(st.acc.get());
-    }
+    int32_t* acc = accumulators(st, accScratch);
     engine_->gemm->run(codes, n, h, w, acc);
     lastImpl_ = engine_->gemm->implementation();
-    QuantEpilogue e = epilogue(st.n, st.h, st.w, st.ho, st.wo, st.integral, l, sa, codes, next, codesOut);
+    QuantEpilogue e = epilogue(st, l, activation_step(l, u, bits), codes, next, codesOut);
     e.acc = acc;
     e.stages = &stages;
     e.out = out;

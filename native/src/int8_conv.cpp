@@ -82,9 +82,17 @@ void QuantConv::output_size(int64_t h, int64_t w, int64_t* ho, int64_t* wo) cons
         throw ShapeError("qconv: input " + str(h) + "x" + str(w) + " is smaller than the " + str(s_.kh) + "x" + str(s_.kw) + " kernel");
 }
 
-void QuantConv::check_batch(int64_t n, int64_t h, int64_t w) const {
+void QuantConv::init_shape(ShapeCommon& st, int64_t n, int64_t h, int64_t w) const {
+    st.n = n; st.h = h; st.w = w;
+    output_size(h, w, &st.ho, &st.wo);
     // n*h*w*channels > 2^34, written so that nothing overflows (n <= 65536 and h, w <= 2^20 are checked before)
     if (n * h * w > (int64_t(1) << 34) / std::max(s_.inC, s_.outC)) throw ShapeError("qconv: batch too large");
+}
+
+int32_t* QuantConv::accumulators(ShapeCommon& st, int32_t* scratch) const {
+    if (scratch) return scratch;
+    if (!st.acc) st.acc = allocate_floats(size_t(st.n * st.ho * st.wo * s_.outC));  // as many s32
+    return reinterpret_cast<int32_t*>(st.acc.get());
 }
 
 void QuantConv::check_run(const uint8_t* codes, int64_t n, float l, float u, int bits, const float* out,
@@ -104,19 +112,19 @@ void QuantConv::check_run(const uint8_t* codes, int64_t n, float l, float u, int
     }
 }
 
-QuantEpilogue QuantConv::epilogue(int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo, std::vector<int64_t>& integral,
-                                  float l, float sa, const uint8_t* codes, const Requantizer* next, uint8_t* codesOut) {
+QuantEpilogue QuantConv::epilogue(ShapeCommon& st, float l, float sa, const uint8_t* codes, const Requantizer* next,
+                                  uint8_t* codesOut) {
     QuantEpilogue e;
-    e.n = n; e.h = h; e.w = w; e.ho = ho; e.wo = wo; e.outC = s_.outC; e.groups = s_.groups;
+    e.n = st.n; e.h = st.h; e.w = st.w; e.ho = st.ho; e.wo = st.wo; e.outC = s_.outC; e.groups = s_.groups;
     e.kh = s_.kh; e.kw = s_.kw; e.padT = s_.padT; e.padL = s_.padL;
     e.tapPrefix = tapPrefix_.data();
     e.bias = bias_.data();
     e.scale = double(sa) * sw_;          // float32 x float32: exact in double
     e.borderCoef = sw_ * double(l);      // likewise
     if (bw_ == 8) {
-        integral.resize(size_t(n * s_.groups * (h + 1) * (w + 1)));
-        group_integral_images(codes, n, h, w, s_.inC, s_.groups, integral.data());
-        e.integral = integral.data();
+        st.integral.resize(size_t(st.n * s_.groups * (st.h + 1) * (st.w + 1)));
+        group_integral_images(codes, st.n, st.h, st.w, s_.inC, s_.groups, st.integral.data());
+        e.integral = st.integral.data();
     }
     if (next) {
         sinks_.assign(1, CodeSink{codesOut, next->l, next->u, next->bits, next->relu});

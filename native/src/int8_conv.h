@@ -72,6 +72,12 @@ public:
     uint64_t liveTag = kLiveTag;
 
 private:
+    // what every backend's per-input-shape state holds; each backend's ShapeState derives from it
+    struct ShapeCommon {
+        int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
+        AlignedBuffer acc;               // s32 accumulators, when the caller brings no scratch
+        std::vector<int64_t> integral;   // bw = 8 window sums
+    };
     struct ShapeState;  // per input shape; each backend's own
     struct Engine;      // the backend's state (its shapes, prepared weights, scratch), made by weights_changed()
     struct EngineDeleter { void operator()(Engine* e) const; };  // defined where Engine is
@@ -81,13 +87,17 @@ private:
     void weights_changed();  // after set_weight_bits: primitiveCodes_ and tapPrefix_ are new
 
     // shared (int8_conv.cpp)
-    // after output_size(h, w) and check_run: throws ShapeError when one run's buffers would be too large
-    void check_batch(int64_t n, int64_t h, int64_t w) const;
+    // a new shape's geometry (after check_run); throws ShapeError when one run's buffers would be too large
+    void init_shape(ShapeCommon& st, int64_t n, int64_t h, int64_t w) const;
+    // where the run's s32 accumulators go: the caller's scratch, else the shape's own (made on first use)
+    int32_t* accumulators(ShapeCommon& st, int32_t* scratch) const;
+    // the activation step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
+    static float activation_step(float l, float u, int bits) { return (u - l) / float((int64_t(1) << bits) - 1); }
     void check_run(const uint8_t* codes, int64_t n, float l, float u, int bits, const float* out,
                    const uint8_t* codesOut, const Requantizer* next) const;
-    // the epilogue of one run over an n x h x w input (ho x wo output); integral: room for bw = 8 window sums
-    QuantEpilogue epilogue(int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo, std::vector<int64_t>& integral,
-                           float l, float sa, const uint8_t* codes, const Requantizer* next, uint8_t* codesOut);
+    // the epilogue of one run over the shape (its window sums too, for bw = 8)
+    QuantEpilogue epilogue(ShapeCommon& st, float l, float sa, const uint8_t* codes, const Requantizer* next,
+                           uint8_t* codesOut);
 
     QuantConvShape s_;
     int threads_;

@@ -31,12 +31,10 @@ struct Strip {
     std::string implementation;
 };
 
-struct QuantConv::ShapeState {
-    int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
+struct QuantConv::ShapeState : ShapeCommon {
     dnnl::convolution_forward primitive;      // u8 x s8 -> s32 (+ epilogue): exact, any bw
     memory::desc src, dst, weights, scratch;
-    AlignedBuffer acc, accLow;                // s32 accumulators (accLow: the pre-VNNI split's low half)
-    std::vector<int64_t> integral;            // bw = 8 window sums
+    AlignedBuffer accLow;                     // the pre-VNNI split's low half of the s32 accumulators
     std::string implementation;
 
     // direct path (codes only, bw <= 7, the output has an interior): u8 x s8 -> u8 codes for the whole output
@@ -160,9 +158,7 @@ QuantConv::ShapeState& QuantConv::state_for(int64_t n, int64_t h, int64_t w) {
     auto& shapes = engine_->shapes;
     if (ShapeState* hit = find_shape(shapes, n, h, w, kMaxCachedShapes)) return *hit;
     auto st = std::make_unique<ShapeState>();
-    st->n = n; st->h = h; st->w = w;
-    output_size(h, w, &st->ho, &st->wo);
-    check_batch(n, h, w);
+    init_shape(*st, n, h, w);
     st->src = memory::desc({n, s_.inC, h, w}, dt::u8, tag::nhwc);
     st->dst = memory::desc({n, s_.outC, st->ho, st->wo}, dt::s32, tag::nhwc);
     auto pd = engine_->make_pd(st->src, st->dst, s_.padT, s_.padL, s_.padB, s_.padR, exact_attr(), false);
@@ -217,19 +213,13 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
     ThreadScope threads(threads_);
     Engine& eng = *engine_;
     ShapeState& st = state_for(n, h, w);
-    // the step in float32 as Java's Quantizers computes it ((u - l)/n, rounded once): the fake-quant grid
-    const float sa = (u - l) / float((int64_t(1) << bits) - 1);
+    const float sa = activation_step(l, u, bits);
     const bool split = eng.needs_split(bits);
     if (allowDirect && stages.empty() && !split && !out && next && bw_ <= 7 && st.ho > s_.padT + s_.padB && st.wo > s_.padL + s_.padR) {
         eng.run_direct(st, codes, l, sa, bits, codesOut, *next);
         return;
     }
-    const size_t accCount = size_t(n * st.ho * st.wo * s_.outC);
-    int32_t* acc = accScratch;
-    if (!acc) {
-        if (!st.acc) st.acc = allocate_floats(accCount);  // as many s32
-        acc = reinterpret_cast<int32_t*>(st.acc.get());
-    }
+    int32_t* acc = accumulators(st, accScratch);
     if (split) {
         eng.run_split(st, codes, acc);
     } else if (eng.fewOut) {
@@ -239,7 +229,7 @@ void QuantConv::run(const uint8_t* codes, int64_t n, int64_t h, int64_t w, float
         eng.execute_exact(st.primitive, st.src, codes, st.weights, st.dst, acc, st.scratch);
         lastImpl_ = st.implementation;
     }
-    QuantEpilogue e = epilogue(st.n, st.h, st.w, st.ho, st.wo, st.integral, l, sa, codes, next, codesOut);
+    QuantEpilogue e = epilogue(st, l, sa, codes, next, codesOut);
     e.acc = acc;
     if (split) e.accLow = reinterpret_cast<const int32_t*>(st.accLow.get());
     e.stages = &stages;
@@ -323,7 +313,7 @@ void QuantConv::Engine::run_direct(ShapeState& st, const uint8_t* codes, float l
                             codes + ((ni * st.h + strip.row0 + r) * st.w + strip.col0) * inC, size_t(strip.cols * inC));
         auto* acc = reinterpret_cast<int32_t*>(strip.acc.get());
         execute_exact(strip.primitive, strip.src, in, strip.weights, strip.dst, acc, strip.scratch);
-        QuantEpilogue e = c.epilogue(st.n, st.h, st.w, st.ho, st.wo, st.integral, l, sa, codes, &next, codesOut);
+        QuantEpilogue e = c.epilogue(st, l, sa, codes, &next, codesOut);
         e.acc = acc;
         e.y0 = strip.y0; e.y1 = strip.y1; e.x0 = strip.x0; e.x1 = strip.x1;
         apply_epilogue(e);
