@@ -104,14 +104,8 @@ class ArmEmulationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void aarch64PlanEqualsX86PlanOnSet5(String file, int scale, @TempDir Path dir) throws Exception {
-        requireToolchain();
-        Graph g = ModelLoader.load(TestData.model(file), OptionalInt.empty());
-        QuantModel m = calibrated(g, new QuantSpec(4, 4, QuantMode.FQ), scale);
-        Comparison c;
-        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
-            c = compare(file + " W4A4 fq Set5", PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE), false,
-                    images(Dataset.open(TestData.dataset("Set5")).pairs(scale), 0, scale), scale, plan, dir);
-        }
+        Comparison c = compareInt8(file, scale, new QuantSpec(4, 4, QuantMode.FQ), "max",
+                images(Dataset.open(TestData.dataset("Set5")).pairs(scale), 0, scale), file + " W4A4 fq Set5", dir);
         assertTrue(c.same8 >= 0.995 * c.total, c.percent8() + "% identical 8-bit pixels");
         assertTrue(Math.abs(c.dPsnr()) <= 0.01, "PSNR differs by " + c.dPsnr() + " dB");
         assertEquals(c.total, c.sameFloat, "floats that differ between the aarch64 and x86 plans");
@@ -119,14 +113,8 @@ class ArmEmulationTest {
 
     /** W4A4 fq on a Cortex-A53 (no dot-product instructions: ACL's other int8 GEMM kernels), still bit for bit. */
     @Test void fqPlanWithoutDotProductEqualsX86(@TempDir Path dir) throws Exception {
-        requireToolchain();
-        Graph g = ModelLoader.load(TestData.model("edsr_baseline8_x2.onnx"), OptionalInt.empty());
-        QuantModel m = calibrated(g, new QuantSpec(4, 4, QuantMode.FQ), 2);
-        Comparison c;
-        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
-            c = compare("edsr_baseline8_x2 W4A4 fq butterfly 64x64, -cpu cortex-a53", "cortex-a53",
-                    PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE), false, butterfly(64), 2, plan, dir, null);
-        }
+        Comparison c = compareInt8("edsr_baseline8_x2.onnx", 2, new QuantSpec(4, 4, QuantMode.FQ), "cortex-a53", butterfly(64),
+                "edsr_baseline8_x2 W4A4 fq butterfly 64x64, -cpu cortex-a53", dir);
         assertEquals(c.total, c.sameFloat, "floats that differ between the aarch64 (no dot product) and x86 plans");
     }
 
@@ -137,14 +125,8 @@ class ArmEmulationTest {
      * within 0.01 dB) is asserted, not equality.
      */
     @Test void bodyModePlanAgreesOnButterflyCrop(@TempDir Path dir) throws Exception {
-        requireToolchain();
-        Graph g = ModelLoader.load(TestData.model("edsr_baseline8_x2.onnx"), OptionalInt.empty());
-        QuantModel m = calibrated(g, new QuantSpec(8, 6, QuantMode.BODY), 2);
-        Comparison c;
-        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
-            c = compare("edsr_baseline8_x2 W8A6 body butterfly 64x64", PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE),
-                    false, butterfly(64), 2, plan, dir);
-        }
+        Comparison c = compareInt8("edsr_baseline8_x2.onnx", 2, new QuantSpec(8, 6, QuantMode.BODY), "max", butterfly(64),
+                "edsr_baseline8_x2 W8A6 body butterfly 64x64", dir);
         assertTrue(c.same8 >= 0.995 * c.total, c.percent8() + "% identical 8-bit pixels");
         assertTrue(Math.abs(c.dPsnr()) <= 0.01, "PSNR differs by " + c.dPsnr() + " dB");
     }
@@ -225,9 +207,16 @@ class ArmEmulationTest {
 
     interface X86Run { Tensor run(Tensor lr); }
 
-    static Comparison compare(String what, byte[] planBytes, boolean floatPlan, List<Image> images, int scale,
-                              Int8Plan int8, Path dir) throws Exception {
-        return compare(what, "max", planBytes, floatPlan, images, scale, int8, dir, null);
+    /** A model quantized to spec (see calibrated), its integer plan on x86 and on aarch64 (qemu -cpu cpu), compared. */
+    static Comparison compareInt8(String file, int scale, QuantSpec spec, String cpu, List<Image> images, String what,
+                                  Path dir) throws Exception {
+        requireToolchain();
+        Graph g = ModelLoader.load(TestData.model(file), OptionalInt.empty());
+        QuantModel m = calibrated(g, spec, scale);
+        try (Arena arena = Arena.ofConfined(); Int8Plan plan = new Int8Plan(m, 2)) {
+            return compare(what, cpu, PlanEncoder.encode(g, m, arena).toArray(ValueLayout.JAVA_BYTE), false, images, scale,
+                    plan, dir, null);
+        }
     }
 
     /**
