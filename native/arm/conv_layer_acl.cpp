@@ -66,7 +66,10 @@ ConvExec ConvLayer::build(int64_t n, const std::vector<Shape>& shapes, const std
     std::shared_ptr<AclFloatConv> conv;
     for (auto& [blob, entry] : weightCache_.entries) {
         auto* shared = static_cast<SharedConv*>(entry.get());
-        if (blob == p_.weightBlob && same_geometry(shared->p, p_)) conv = shared->conv;
+        if (blob == p_.weightBlob && same_geometry(shared->p, p_)) {
+            conv = shared->conv;
+            break;
+        }
     }
     if (!conv) {
         const AclConvShape s{p_.inC, p_.outC, p_.kh, p_.kw, p_.padT, p_.padL, p_.padB, p_.padR, p_.groups};
