@@ -1,9 +1,13 @@
 package adabm.cli;
 
+import adabm.quant.LayerKind;
+import adabm.quant.LayerRole;
 import adabm.quant.QuantMode;
 import adabm.quant.QuantSpec;
 import adabm.quant.train.FineTuner;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,6 +29,17 @@ final class QuantizeOptions {
             description = "fq (head and tail W8A8) | body (head and tail stay float32) (default: ${DEFAULT-VALUE})")
     String mode;
 
+    @Option(names = "--role", paramLabel = "PATTERN=ROLE",
+            description = {"override the derived role (first, body, upsampler, last) of the convs whose names match PATTERN",
+                    "(a glob, or regex:...); repeatable, later wins"})
+    LinkedHashMap<String, String> roles = new LinkedHashMap<>();
+
+    @Option(names = "--kind", paramLabel = "PATTERN=KIND",
+            description = {"override the kind (adaptive, fixed8, fixed_base, float) of the convs whose names match PATTERN,",
+                    "after roles; repeatable, later wins. E.g. --kind 'regex:(b[0-9]\\.)?c[0-9]\\.body\\.0=adaptive'",
+                    "quantizes CARN's cascading 1x1 convs adaptively"})
+    LinkedHashMap<String, String> kinds = new LinkedHashMap<>();
+
     @Option(names = "--patches", description = "number of calibration patches (default: 100)")
     Integer patches;
 
@@ -43,8 +58,22 @@ final class QuantizeOptions {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the patch sampling and fine-tuning (default: ${DEFAULT-VALUE})")
     long seed;
 
-    /** Bits outside 2..8 or an unknown mode fail here, before any work. */
-    QuantSpec spec() { return new QuantSpec(wBits, aBits, QuantMode.parse(mode)); }
+    /** Bits outside 2..8, an unknown mode, role or kind fail here, before any work. */
+    QuantSpec spec() {
+        Map<String, LayerRole> r = new LinkedHashMap<>();
+        roles.forEach((p, v) -> r.put(p, named("--role", p, v, LayerRole::parse)));
+        Map<String, LayerKind> k = new LinkedHashMap<>();
+        kinds.forEach((p, v) -> k.put(p, named("--kind", p, v, LayerKind::parse)));
+        return new QuantSpec(wBits, aBits, QuantMode.parse(mode), r, k);
+    }
+
+    private static <T> T named(String option, String pattern, String value, java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(value.toLowerCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + pattern + "=" + value + ": " + e.getMessage());
+        }
+    }
 
     int patches(int dflt) { return patches != null ? patches : dflt; }
 

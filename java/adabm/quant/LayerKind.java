@@ -14,4 +14,12 @@ public enum LayerKind {
     public boolean quantized() { return this != FLOAT; }
 
     public boolean countedInFab() { return this == ADAPTIVE || this == FIXED_BASE; }
+
+    /** The name artifacts and the command line use: adaptive, fixed8, fixed_base, float. */
+    public String jsonName() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+    public static LayerKind parse(String text) {
+        for (LayerKind k : values()) if (k.jsonName().equals(text)) return k;
+        throw new IllegalArgumentException("not a layer kind (adaptive, fixed8, fixed_base, float): '" + text + "'");
+    }
 }

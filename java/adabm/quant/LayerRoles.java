@@ -13,8 +13,10 @@ import java.util.*;
  * <li>last: convs that reach the graph output through no other conv;</li>
  * <li>upsampler: convs after the first DepthToSpace/ResizeNearest, and the straight conv chain feeding it back to
  *     the last Add/Concat (a conv reading a Concat is a body fusion conv, as CARN's c3);</li>
- * <li>body: the rest. Local fusion convs (1x1, reading a Concat, output consumed only by an Add: RDN's LFF) are
- *     marked, as AdaBM keeps them at fixed base bits.</li>
+ * <li>body: the rest. Two kinds of 1x1 fusion conv reading a Concat are marked: local fusion (output consumed only
+ *     by an Add: RDN's LFF), which AdaBM keeps at fixed base bits, and cascade fusion (output consumed only by an
+ *     activation: CARN's cascading c1..c3, in every block and at the top), which the paper authors' CARN code
+ *     (CADyQ's carn_cadyq.py) leaves outside the adaptively quantized set.</li>
  * </ul>
  * Residual taps are the Adds that close a residual block inside the body (one operand straight from a body conv, or
  * from one through a per-channel affine such as a batch norm; the result feeding further body convs): the features
@@ -23,11 +25,13 @@ import java.util.*;
 public final class LayerRoles {
     private final Map<String, LayerRole> roles;
     private final Set<String> localFusion;
+    private final Set<String> cascadeFusion;
     private final List<String> residualTaps;
 
-    private LayerRoles(Map<String, LayerRole> roles, Set<String> localFusion, List<String> residualTaps) {
+    private LayerRoles(Map<String, LayerRole> roles, Set<String> localFusion, Set<String> cascadeFusion, List<String> residualTaps) {
         this.roles = Collections.unmodifiableMap(roles);
         this.localFusion = Collections.unmodifiableSet(localFusion);
+        this.cascadeFusion = Collections.unmodifiableSet(cascadeFusion);
         this.residualTaps = List.copyOf(residualTaps);
     }
 
@@ -47,7 +51,11 @@ public final class LayerRoles {
         return out;
     }
 
+    /** Body convs that fuse a Concat into a residual Add (RDN's LFF). */
     public Set<String> localFusion() { return localFusion; }
+
+    /** Body convs that fuse a Concat and pass it on through an activation (CARN's cascading convs). */
+    public Set<String> cascadeFusion() { return cascadeFusion; }
 
     /** Names of the Add nodes that close residual blocks, in graph order. */
     public List<String> residualTaps() { return residualTaps; }
@@ -76,10 +84,14 @@ public final class LayerRoles {
             for (String n : roles.keySet()) if (p.matches(n)) { roles.put(n, role); any = true; }
             if (!any) throw new IllegalArgumentException("role override '" + pattern + "' matches no conv of " + graph.name());
         });
-        Set<String> lff = new LinkedHashSet<>();
-        for (Op.Conv2d c : convs)
-            if (roles.get(c.name()) == LayerRole.BODY && s.isLocalFusion(c)) lff.add(c.name());
-        return new LayerRoles(roles, lff, s.residualTaps(roles));
+        Set<String> lff = new LinkedHashSet<>(), cascade = new LinkedHashSet<>();
+        for (Op.Conv2d c : convs) {
+            if (roles.get(c.name()) != LayerRole.BODY || !s.isFusion(c)) continue;
+            List<Op> u = s.uses(c.output());
+            if (u.size() == 1 && u.get(0) instanceof Op.Add) lff.add(c.name());
+            else if (u.size() == 1 && Structure.activation(u.get(0))) cascade.add(c.name());
+        }
+        return new LayerRoles(roles, lff, cascade, s.residualTaps(roles));
     }
 
     /** Producer/consumer maps of the graph and the walks over them. */
@@ -96,9 +108,7 @@ public final class LayerRoles {
             }
         }
 
-        static boolean pointwise(Op op) {
-            return op instanceof Op.Relu || op instanceof Op.PRelu || op instanceof Op.LeakyRelu || op instanceof Op.Affine;
-        }
+        static boolean pointwise(Op op) { return activation(op) || op instanceof Op.Affine; }
 
         List<Op> uses(String tensor) { return consumers.getOrDefault(tensor, List.of()); }
 
@@ -184,10 +194,13 @@ public final class LayerRoles {
             return ups;
         }
 
-        boolean isLocalFusion(Op.Conv2d c) {
-            List<Op> u = uses(c.output());
-            return c.kernelH() == 1 && c.kernelW() == 1 && producer.get(c.input()) instanceof Op.Concat
-                    && u.size() == 1 && u.get(0) instanceof Op.Add;
+        static boolean activation(Op op) {
+            return op instanceof Op.Relu || op instanceof Op.PRelu || op instanceof Op.LeakyRelu;
+        }
+
+        /** A 1x1 conv over a Concat: a dense or cascading block's fusion conv. */
+        boolean isFusion(Op.Conv2d c) {
+            return c.kernelH() == 1 && c.kernelW() == 1 && producer.get(c.input()) instanceof Op.Concat;
         }
 
         List<String> residualTaps(Map<String, LayerRole> roles) {

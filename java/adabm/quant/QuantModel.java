@@ -21,7 +21,7 @@ public final class QuantModel {
         this.roles = LayerRoles.derive(graph, spec.roleOverrides());
         Map<String, LayerKind> kinds = new LinkedHashMap<>();
         for (Op.Conv2d c : graph.convs())
-            kinds.put(c.name(), spec.kindFor(roles.role(c.name()), roles.localFusion().contains(c.name())));
+            kinds.put(c.name(), spec.kindFor(roles, c.name()));
         spec.kindOverrides().forEach((pattern, kind) -> {
             NamePattern p = NamePattern.of(pattern);
             boolean any = false;

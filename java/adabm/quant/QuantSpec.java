@@ -20,10 +20,16 @@ public record QuantSpec(int weightBits, int activationBits, QuantMode mode,
         this(weightBits, activationBits, mode, Map.of(), Map.of());
     }
 
-    /** The kind a conv gets from its role in this mode, before overrides. */
-    public LayerKind kindFor(LayerRole role, boolean localFusion) {
-        if (role != LayerRole.BODY) return mode == QuantMode.FQ ? LayerKind.FIXED8 : LayerKind.FLOAT;
-        return localFusion ? LayerKind.FIXED_BASE : LayerKind.ADAPTIVE;
+    /**
+     * The kind conv {@code name} gets from its place in the graph in this mode, before overrides: head and tail are
+     * W8A8 in fq mode and float in body mode; a body conv is adaptive, except RDN-style local fusion convs (fixed base
+     * bits, ADABM.md §1) and CARN-style cascade fusion convs, which are treated as the head and tail are (our choice:
+     * ADABM.md names no kind for them; the paper authors' CARN code does not quantize them adaptively).
+     */
+    public LayerKind kindFor(LayerRoles roles, String name) {
+        LayerKind headTail = mode == QuantMode.FQ ? LayerKind.FIXED8 : LayerKind.FLOAT;
+        if (roles.role(name) != LayerRole.BODY || roles.cascadeFusion().contains(name)) return headTail;
+        return roles.localFusion().contains(name) ? LayerKind.FIXED_BASE : LayerKind.ADAPTIVE;
     }
 
     @Override public String toString() {

@@ -6,6 +6,8 @@ import adabm.TestData;
 import adabm.eval.Bicubic;
 import adabm.io.image.Images;
 import adabm.quant.Fab;
+import adabm.quant.LayerKind;
+import adabm.quant.LayerRole;
 import adabm.quant.QuantModel;
 import adabm.quant.artifact.QuantArtifact;
 import adabm.quant.train.FineTuner;
@@ -150,6 +152,32 @@ class QuantizeCliTest {
         CliTest.Run patchOnly = run("eval", "--model", TestData.model(MODEL).toString(), "--data", tmp.toString(), "--patch", "96");
         assertEquals(1, patchOnly.code());
         assertTrue(patchOnly.err().contains("--quant"), patchOnly.err());
+    }
+
+    /** --role and --kind overrides reach the artifact's spec and layers; a bad name or a pattern matching nothing is refused. */
+    @Test void roleAndKindOverridesByNamePattern() throws Exception {
+        Path art = tmp.resolve("over.json");
+        CliTest.Run q = run(quantizeArgs(art, "--no-ft", "--method", "minmax", "--kind", "regex:body\\.[01]\\.conv1=fixed_base",
+                "--role", "body.8=last", "--kind", "body.1.conv1=FLOAT"));
+        assertEquals(0, q.code(), q.err());
+        QuantModel m = QuantArtifact.load(art, adabm.io.ModelLoader.load(TestData.model(MODEL), OptionalInt.empty()));
+        assertEquals(LayerKind.FIXED_BASE, m.layer("body.0.conv1").kind());
+        assertEquals(LayerKind.FLOAT, m.layer("body.1.conv1").kind(), "later pattern wins");
+        assertEquals(LayerRole.LAST, m.layer("body.8").role());
+        assertEquals(LayerKind.FIXED8, m.layer("body.8").kind());
+        assertEquals(LayerKind.ADAPTIVE, m.layer("body.2.conv1").kind());
+
+        Path bad = tmp.resolve("bad.json");
+        CliTest.Run kind = run(quantizeArgs(bad, "--kind", "body.*=eight"));
+        assertEquals(1, kind.code());
+        assertTrue(kind.err().contains("--kind body.*=eight") && kind.err().contains("fixed_base"), kind.err());
+        CliTest.Run role = run(quantizeArgs(bad, "--role", "body.8=tail"));
+        assertEquals(1, role.code());
+        assertTrue(role.err().contains("--role body.8=tail") && role.err().contains("upsampler"), role.err());
+        CliTest.Run none = run(quantizeArgs(bad, "--kind", "bdy.*=float"));
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("bdy.*") && none.err().contains("matches no conv"), none.err());
+        assertFalse(Files.exists(bad));
     }
 
     @Test void anArtifactForAnotherModelIsRefusedByEval() throws Exception {

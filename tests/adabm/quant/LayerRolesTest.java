@@ -113,6 +113,40 @@ class LayerRolesTest {
         for (int i = 0; i < 8; i++) assertEquals("body." + i + ".add", taps.get(i));
     }
 
+    /**
+     * CARN's cascading 1x1 convs (over a Concat, into a ReLU; in each block and at the top) are cascade fusion convs:
+     * W8A8 in fq mode and float in body mode, as the head and tail, and out of FAB. The block's own convs stay adaptive.
+     */
+    @Test
+    void carnCascadeConvsAreFusionConvsKeptLikeTheHeadAndTail() {
+        Graph g = TorchModels.load(TestData.model("carn_m.pth"), OptionalInt.of(4));
+        LayerRoles roles = LayerRoles.derive(g);
+        List<String> expected = new ArrayList<>();
+        for (int b = 1; b <= 3; b++) {
+            for (int c = 1; c <= 3; c++) expected.add("b" + b + ".c" + c + ".body.0");
+            expected.add("c" + b + ".body.0");
+        }
+        assertEquals(sorted(expected), sorted(List.copyOf(roles.cascadeFusion())));
+        assertTrue(roles.localFusion().isEmpty());
+        for (String n : expected) assertEquals(LayerRole.BODY, roles.role(n), n);
+
+        QuantModel fq = QuantModel.create(g, new QuantSpec(4, 4, QuantMode.FQ));
+        QuantModel body = QuantModel.create(g, new QuantSpec(8, 6, QuantMode.BODY));
+        for (String n : expected) {
+            assertEquals(LayerKind.FIXED8, fq.layer(n).kind(), n);
+            assertEquals(8, fq.layer(n).weightBits(), n);
+            assertEquals(LayerKind.FLOAT, body.layer(n).kind(), n);
+        }
+        assertEquals(LayerKind.ADAPTIVE, fq.layer("b1.b1#1.body.0").kind());
+        assertEquals(LayerKind.ADAPTIVE, body.layer("b3.b1#3.body.4").kind());
+        long counted = fq.layers().stream().filter(q -> q.kind().countedInFab()).count();
+        assertEquals(g.convs().size() - expected.size() - 4, counted, "FAB counts the body convs but the cascade, head and tail");
+
+        QuantModel asBefore = QuantModel.create(g, new QuantSpec(4, 4, QuantMode.FQ, Map.of(),
+                Map.of("regex:(b[0-9]\\.)?c[0-9]\\.body\\.0", LayerKind.ADAPTIVE)));
+        for (String n : expected) assertEquals(LayerKind.ADAPTIVE, asBefore.layer(n).kind(), n);
+    }
+
     @Test
     void overridesByGlobAndRegex() {
         Graph g = TorchModels.load(TestData.model("edsr_baseline8_x2.pt"), OptionalInt.empty());

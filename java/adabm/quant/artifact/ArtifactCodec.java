@@ -29,7 +29,7 @@ final class ArtifactCodec {
             JsonObject o = new JsonObject();
             o.addProperty("name", q.name());
             o.addProperty("role", q.role().jsonName());
-            o.addProperty("kind", kindName(q.kind()));
+            o.addProperty("kind", q.kind().jsonName());
             o.addProperty("weightBits", q.weightBits());
             o.addProperty("activationBits", q.baseActivationBits());
             o.add("l", number(q.lower()));
@@ -59,7 +59,7 @@ final class ArtifactCodec {
         s.roleOverrides().forEach((p, r) -> roles.addProperty(p, r.jsonName()));
         o.add("roleOverrides", roles);
         JsonObject kinds = new JsonObject();
-        s.kindOverrides().forEach((p, k) -> kinds.addProperty(p, kindName(k)));
+        s.kindOverrides().forEach((p, k) -> kinds.addProperty(p, k.jsonName()));
         o.add("kindOverrides", kinds);
         return o;
     }
@@ -130,8 +130,6 @@ final class ArtifactCodec {
         return new JsonPrimitive(v);   // written with Float.toString: parses back to the same float
     }
 
-    static String kindName(LayerKind k) { return k.name().toLowerCase(Locale.ROOT); }
-
     // ---- reading ----
 
     static QuantArtifact.Description description(JsonFields a) {
@@ -159,13 +157,19 @@ final class ArtifactCodec {
     }
 
     private static LayerRole role(JsonFields o, String key, String text) {
-        for (LayerRole r : LayerRole.values()) if (r.jsonName().equals(text)) return r;
-        throw o.error(key, "is not a layer role (first, body, upsampler, last): '" + text + "'");
+        try {
+            return LayerRole.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw o.error(key, "is " + e.getMessage());
+        }
     }
 
     private static LayerKind kind(JsonFields o, String key, String text) {
-        for (LayerKind k : LayerKind.values()) if (kindName(k).equals(text)) return k;
-        throw o.error(key, "is not a layer kind (adaptive, fixed8, fixed_base, float): '" + text + "'");
+        try {
+            return LayerKind.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw o.error(key, "is " + e.getMessage());
+        }
     }
 
     private static <T> T parse(JsonFields o, String key, java.util.function.Function<String, T> parser) {
@@ -224,7 +228,7 @@ final class ArtifactCodec {
             LayerRole role = role(o, "role", o.string("role"));
             LayerKind kind = kind(o, "kind", o.string("kind"));
             if (role != q.role()) throw o.error("role", "is " + role.jsonName() + ", but the graph and spec give conv " + name + " role " + q.role().jsonName());
-            if (kind != q.kind()) throw o.error("kind", "is " + kindName(kind) + ", but the graph and spec give conv " + name + " kind " + kindName(q.kind()));
+            if (kind != q.kind()) throw o.error("kind", "is " + kind.jsonName() + ", but the graph and spec give conv " + name + " kind " + q.kind().jsonName());
             int wb = bits(o, "weightBits"), ab = bits(o, "activationBits");
             if (wb != q.weightBits()) throw o.error("weightBits", "is " + wb + ", the spec gives conv " + name + " " + q.weightBits());
             if (ab != q.baseActivationBits()) throw o.error("activationBits", "is " + ab + ", the spec gives conv " + name + " " + q.baseActivationBits());
