@@ -23,12 +23,13 @@ public record QuantSpec(int weightBits, int activationBits, QuantMode mode,
     /**
      * The kind conv {@code name} gets from its place in the graph in this mode, before overrides: head and tail are
      * W8A8 in fq mode and float in body mode; a body conv is adaptive, except RDN-style local fusion convs (fixed base
-     * bits, ADABM.md §1) and CARN-style cascade fusion convs, which are treated as the head and tail are (our choice:
-     * ADABM.md names no kind for them; the paper authors' CARN code does not quantize them adaptively).
+     * bits, ADABM.md §1) and CARN-style cascade fusion convs, which are W8A8 in both modes (our choice: ADABM.md names
+     * no kind for them, the paper authors' CARN code leaves them out of the adaptive set, and W8A8 keeps them on the
+     * int8 path where float would need the plan's slow exact float conv).
      */
     public LayerKind kindFor(LayerRoles roles, String name) {
-        LayerKind headTail = mode == QuantMode.FQ ? LayerKind.FIXED8 : LayerKind.FLOAT;
-        if (roles.role(name) != LayerRole.BODY || roles.cascadeFusion().contains(name)) return headTail;
+        if (roles.role(name) != LayerRole.BODY) return mode == QuantMode.FQ ? LayerKind.FIXED8 : LayerKind.FLOAT;
+        if (roles.cascadeFusion().contains(name)) return LayerKind.FIXED8;
         return roles.localFusion().contains(name) ? LayerKind.FIXED_BASE : LayerKind.ADAPTIVE;
     }
 

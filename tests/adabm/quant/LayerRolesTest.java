@@ -115,10 +115,10 @@ class LayerRolesTest {
 
     /**
      * CARN's cascading 1x1 convs (over a Concat, into a ReLU; in each block and at the top) are cascade fusion convs:
-     * W8A8 in fq mode and float in body mode, as the head and tail, and out of FAB. The block's own convs stay adaptive.
+     * W8A8 in both modes, out of FAB. The block's own convs stay adaptive.
      */
     @Test
-    void carnCascadeConvsAreFusionConvsKeptLikeTheHeadAndTail() {
+    void carnCascadeConvsAreFusionConvsAtW8A8() {
         Graph g = TorchModels.load(TestData.model("carn_m.pth"), OptionalInt.of(4));
         LayerRoles roles = LayerRoles.derive(g);
         List<String> expected = new ArrayList<>();
@@ -135,7 +135,7 @@ class LayerRolesTest {
         for (String n : expected) {
             assertEquals(LayerKind.FIXED8, fq.layer(n).kind(), n);
             assertEquals(8, fq.layer(n).weightBits(), n);
-            assertEquals(LayerKind.FLOAT, body.layer(n).kind(), n);
+            assertEquals(LayerKind.FIXED8, body.layer(n).kind(), n);
         }
         assertEquals(LayerKind.ADAPTIVE, fq.layer("b1.b1#1.body.0").kind());
         assertEquals(LayerKind.ADAPTIVE, body.layer("b3.b1#3.body.4").kind());
