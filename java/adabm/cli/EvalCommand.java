@@ -74,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
         Progress progress = new Progress(System.err, "eval " + set.name(), set.pairs(scale).size());
         adabm.eval.Progress update = (done, total, name) -> progress.step(done, name);
         EvalResult r;
-        List<Double> fab = null;
+        List<EvalResult.QuantStats> fab = null;
         double meanFab = Double.NaN;
         if (quant != null) {
             QuantArtifact.Loaded a = artifact;
@@ -100,7 +100,7 @@ final class EvalCommand implements Callable<Integer> {
             EvalResult e = q.eval();
             r = new EvalResult(model.model.getFileName() + " + " + quant.getFileName() + (patch > 0 ? " (patch " + patch + ")" : ""),
                     e.dataset(), e.scale(), e.backend(), e.mean(), e.images());
-            fab = q.imageFab();
+            fab = q.stats();
             meanFab = q.fab();
         } else {
             try (Plan plan = model.compile(g)) {
@@ -117,16 +117,25 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(EvalResult r, List<Double> fab, double meanFab) {
-        String fabHead = fab == null ? "" : String.format("%7s", "FAB");
+    /** One line per image; a quantized model's also give FAB, the LR complexity and the image (or mean tile) offset. */
+    private static void print(EvalResult r, List<EvalResult.QuantStats> fab, double meanFab) {
+        String fabHead = fab == null ? "" : String.format("%7s %10s %7s", "FAB", "complexity", "offset");
         System.out.printf("%-16s %9s %8s %9s%s%n", "image", "PSNR(dB)", "SSIM", "seconds", fabHead);
         for (int i = 0; i < r.images().size(); i++) {
             EvalResult.ImageResult im = r.images().get(i);
             System.out.printf(Locale.ROOT, "%-16s %9.4f %8.5f %9.3f%s%n", im.name(), im.psnr(), im.ssim(), im.seconds(),
-                    fab == null ? "" : String.format(Locale.ROOT, "%7.3f", fab.get(i)));
+                    fab == null ? "" : String.format(Locale.ROOT, "%7.3f %10.2f %7s", fab.get(i).fab(), fab.get(i).complexity(),
+                            offset(fab.get(i).offsets())));
         }
         System.out.printf(Locale.ROOT, "%-16s %9.4f %8.5f %9.3f%s%n", "MEAN", r.mean().psnr(), r.mean().ssim(), r.mean().seconds(),
                 fab == null ? "" : String.format(Locale.ROOT, "%7.3f", meanFab));
         System.out.printf("(%s, %s x%d, backend %s)%n", r.model(), r.dataset(), r.scale(), r.backend());
+    }
+
+    /** "+1", "0", "-1"; in patch mode the mean over tiles, e.g. "+0.25". */
+    private static String offset(List<Integer> offsets) {
+        if (offsets.size() == 1) return offsets.get(0) > 0 ? "+" + offsets.get(0) : String.valueOf(offsets.get(0));
+        double m = offsets.stream().mapToInt(Integer::intValue).average().orElse(0);
+        return String.format(Locale.ROOT, "%+.2f", m);
     }
 }

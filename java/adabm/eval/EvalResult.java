@@ -24,6 +24,14 @@ public record EvalResult(String model, String dataset, int scale, String backend
         }
     }
 
+    /**
+     * What a quantized model's evaluation adds per image: FAB (ADABM.md §7), the LR image's complexity (§3) and the
+     * image offsets it ran at (one in whole-image mode, one per tile in patch mode).
+     */
+    public record QuantStats(double fab, double complexity, List<Integer> offsets) {
+        public QuantStats { offsets = List.copyOf(offsets); }
+    }
+
     public EvalResult {
         images = List.copyOf(images);
     }
@@ -35,15 +43,15 @@ public record EvalResult(String model, String dataset, int scale, String backend
     public String toJson() { return toJson(null, null); }
 
     /**
-     * As {@link #toJson()}, plus {@code "fab"} (fractional average bit-width, ADABM.md §7) in "mean" and in each image,
-     * for a quantized model's evaluation.
+     * As {@link #toJson()}, plus {@code "fab"} (fractional average bit-width, ADABM.md §7) in "mean" and, with
+     * {@code "complexity"} and {@code "offsets"}, in each image, for a quantized model's evaluation.
      */
-    public String toJson(double meanFab, List<Double> imageFab) {
-        if (imageFab.size() != images.size()) throw new IllegalArgumentException(imageFab.size() + " FAB values for " + images.size() + " images");
-        return toJson(Double.valueOf(meanFab), imageFab);
+    public String toJson(double meanFab, List<QuantStats> quant) {
+        if (quant.size() != images.size()) throw new IllegalArgumentException(quant.size() + " FAB values for " + images.size() + " images");
+        return toJson(Double.valueOf(meanFab), quant);
     }
 
-    private String toJson(Double meanFab, List<Double> imageFab) {
+    private String toJson(Double meanFab, List<QuantStats> quant) {
         JsonObject root = new JsonObject();
         root.addProperty("model", model);
         root.addProperty("dataset", dataset);
@@ -63,7 +71,14 @@ public record EvalResult(String model, String dataset, int scale, String backend
             o.add("psnr", number(r.psnr));
             o.add("ssim", number(r.ssim));
             o.add("seconds", number(r.seconds));
-            if (imageFab != null) o.add("fab", number(imageFab.get(i)));
+            if (quant != null) {
+                QuantStats q = quant.get(i);
+                o.add("fab", number(q.fab()));
+                o.add("complexity", number(q.complexity()));
+                JsonArray offsets = new JsonArray();
+                q.offsets().forEach(offsets::add);
+                o.add("offsets", offsets);
+            }
             list.add(o);
         }
         root.add("images", list);

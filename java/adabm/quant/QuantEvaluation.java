@@ -18,12 +18,24 @@ public final class QuantEvaluation {
     private QuantEvaluation() { }
 
     /**
-     * @param imageOffsets each image's offset in whole-image mode; empty in patch mode (see tileOffsets)
-     * @param tileOffsets  per image, the offsets of its tiles in {@link PatchTiles} order (one entry in whole-image mode)
+     * @param imageOffsets    each image's offset in whole-image mode; empty in patch mode (see tileOffsets)
+     * @param tileOffsets     per image, the offsets of its tiles in {@link PatchTiles} order (one entry in whole-image mode)
+     * @param imageComplexity per image, the {@link ImageComplexity} of the whole LR image (what its offset follows in
+     *                        whole-image mode), so a report can show which images get more bits and why
      */
-    public record Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets, List<List<Integer>> tileOffsets) {
+    public record Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets, List<List<Integer>> tileOffsets,
+                         List<Double> imageComplexity) {
         public Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets) {
-            this(eval, fab, imageFab, imageOffsets, imageOffsets.stream().map(List::of).toList());
+            this(eval, fab, imageFab, imageOffsets, imageOffsets.stream().map(List::of).toList(), List.of());
+        }
+
+        /** Per image: FAB, LR complexity and image (or tile) offsets, for {@link EvalResult#toJson(double, List)}. */
+        public List<EvalResult.QuantStats> stats() {
+            List<EvalResult.QuantStats> out = new ArrayList<>();
+            for (int i = 0; i < imageFab.size(); i++)
+                out.add(new EvalResult.QuantStats(imageFab.get(i), i < imageComplexity.size() ? imageComplexity.get(i) : Double.NaN,
+                        tileOffsets.get(i)));
+            return out;
         }
     }
 
@@ -55,7 +67,9 @@ public final class QuantEvaluation {
         List<Double> fabs = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
         List<List<Integer>> tiles = new ArrayList<>();
+        List<Double> complexity = new ArrayList<>();
         EvalResult r = Evaluator.evaluate(label + (patch > 0 ? " patch " + patch : ""), backend, dataset, scale, lr -> {
+            complexity.add(ImageComplexity.of(lr, 0));
             if (patch > 0) {
                 PatchedForward.Result p = PatchedForward.runBatched(forward, lr, patch, patchBatch);
                 fabs.add(p.fab());
@@ -69,6 +83,6 @@ public final class QuantEvaluation {
             return f.output();
         }, progress);
         double fab = fabs.stream().mapToDouble(Double::doubleValue).average().orElse(Fab.FLOAT);
-        return new Result(r, fab, List.copyOf(fabs), List.copyOf(offsets), List.copyOf(tiles));
+        return new Result(r, fab, List.copyOf(fabs), List.copyOf(offsets), List.copyOf(tiles), List.copyOf(complexity));
     }
 }

@@ -94,6 +94,12 @@ class QuantizeCliTest {
             String name = images.get(i).getAsJsonObject().get("name").getAsString();
             Tensor lr = Images.read(set.resolve("LR_bicubic/X2/" + name + "x2.png"));
             assertEquals(Fab.meanOver(m, java.util.List.of(lr)), fab, 1e-12, name);
+            double complexity = images.get(i).getAsJsonObject().get("complexity").getAsDouble();
+            assertEquals(adabm.quant.ImageComplexity.of(lr, 0), complexity, 1e-12, name);
+            JsonArray offsets = images.get(i).getAsJsonObject().getAsJsonArray("offsets");
+            assertEquals(1, offsets.size(), "whole-image mode: one offset");
+            assertEquals(m.imageMap().offset(complexity), offsets.get(0).getAsInt(), name);
+            assertEquals(m.fabFor(offsets.get(0).getAsInt()), fab, 1e-12, name);
             mean += fab / 2;
         }
         assertEquals(mean, o.getAsJsonObject("mean").get("fab").getAsDouble(), 1e-12);
@@ -106,6 +112,13 @@ class QuantizeCliTest {
         assertEquals(0, p.code(), p.err());
         JsonObject po = JsonParser.parseString(Files.readString(pjson)).getAsJsonObject();
         assertTrue(po.getAsJsonObject("mean").has("fab"));
+        for (var im : po.getAsJsonArray("images")) {
+            JsonArray tiles = im.getAsJsonObject().getAsJsonArray("offsets");
+            assertTrue(tiles.size() > 1, "patch mode: one offset per 12x12 tile of a 20x20 LR image");
+            double tileFab = 0;
+            for (var t : tiles) tileFab += m.fabFor(t.getAsInt()) / tiles.size();
+            assertEquals(tileFab, im.getAsJsonObject().get("fab").getAsDouble(), 1e-12, "image FAB = mean over its tiles");
+        }
         assertNotEquals(psnr, po.getAsJsonObject("mean").get("psnr").getAsDouble(), "tiles are zero-padded at their borders");
     }
 
