@@ -4,7 +4,7 @@ package adabm.quant;
 public enum LayerKind {
     /** Activation bits = base + image offset + layer offset; counted in FAB. */
     ADAPTIVE,
-    /** W8A8, never adapted, not counted in FAB (head and tail in full-quantization mode). */
+    /** W8A8, never adapted, not counted in FAB (head and tail in full-quantization mode; CARN's cascade convs in both). */
     FIXED8,
     /** Base bits, not adapted, counted in FAB (RDN's 1x1 local-fusion convs). */
     FIXED_BASE,
