@@ -228,7 +228,11 @@ final class ArtifactCodec {
             LayerRole role = role(o, "role", o.string("role"));
             LayerKind kind = kind(o, "kind", o.string("kind"));
             if (role != q.role()) throw o.error("role", "is " + role.jsonName() + ", but the graph and spec give conv " + name + " role " + q.role().jsonName());
-            if (kind != q.kind()) throw o.error("kind", "is " + kind.jsonName() + ", but the graph and spec give conv " + name + " kind " + q.kind().jsonName());
+            if (kind != q.kind()) {
+                String hint = m.roles().cascadeFusion().contains(name) ? " (cascade fusion convs, as CARN's c1..c3, are fixed8 since"
+                        + " 2026-11-30: quantize again, with --kind 'PATTERN=" + kind.jsonName() + "' over them to keep the old kind)" : "";
+                throw o.error("kind", "is " + kind.jsonName() + ", but the graph and spec give conv " + name + " kind " + q.kind().jsonName() + hint);
+            }
             int wb = bits(o, "weightBits"), ab = bits(o, "activationBits");
             if (wb != q.weightBits()) throw o.error("weightBits", "is " + wb + ", the spec gives conv " + name + " " + q.weightBits());
             if (ab != q.baseActivationBits()) throw o.error("activationBits", "is " + ab + ", the spec gives conv " + name + " " + q.baseActivationBits());

@@ -245,6 +245,27 @@ class QuantArtifactTest {
         for (String s : fragments) assertTrue(e.getMessage().contains(s), "'" + s + "' in: " + e.getMessage());
     }
 
+    /**
+     * A CARN-M artifact from before cascade convs became fixed8 (all adaptive, no override in its spec) is refused with
+     * a hint on what changed; written with the --kind override that keeps them adaptive, it loads.
+     */
+    @Test void oldCarnArtifactWithAdaptiveCascadeConvsIsRefusedWithAHint() throws Exception {
+        Graph carn = adabm.io.torch.TorchModels.load(adabm.TestData.model("carn_m.pth"), OptionalInt.of(2));
+        QuantSpec keepOld = new QuantSpec(4, 4, QuantMode.FQ, Map.of(),
+                Map.of("regex:(b[0-9]\\.)?c[0-9]\\.body\\.0", LayerKind.ADAPTIVE));
+        Path f = save(calibrated(carn, keepOld));
+        assertEquals(LayerKind.ADAPTIVE, QuantArtifact.load(f, carn).layer("b1.c1.body.0").kind());
+        edit(f, a -> a.getAsJsonObject("spec").add("kindOverrides", new JsonObject()));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> QuantArtifact.load(f, carn));
+        for (String s : List.of("kind", "b1.c1.body.0", "fixed8", "cascade fusion convs", "--kind"))
+            assertTrue(e.getMessage().contains(s), "'" + s + "' in: " + e.getMessage());
+
+        Path edsr = save(calibrated(graph(), new QuantSpec(4, 4, QuantMode.FQ)));
+        edit(edsr, a -> layer(a, 0).addProperty("kind", "adaptive"));
+        ModelFormatException other = assertThrows(ModelFormatException.class, () -> QuantArtifact.load(edsr, graph()));
+        assertFalse(other.getMessage().contains("cascade"), "the hint is for cascade convs only: " + other.getMessage());
+    }
+
     @Test void fieldChecksNameTheField() throws Exception {
         // sanity: a re-signed, unchanged file loads
         Path ok = save(calibrated(graph(), new QuantSpec(4, 4, QuantMode.FQ)));
