@@ -16,7 +16,7 @@ import java.util.*;
  * One quantization run with per-epoch loss/FAB and a final evaluation, for studying the fine-tuning:
  * {@code bench/run QuantExperiment --model M [--scale S] --calib DIR --data Set5[,Set14] [--method adabm] [--w 4 --a 4]
  * [--mode fq] [--epochs 10 --steps 50] [--patches 100 --size 96] [--lambda 50] [--lr-w 0.01 --lr-a 0.01 --lr-m 0.01 --lr-tau 0.1]
- * [--backend onednn] [--threads 2] [--seed 0] [--layers 1] [--linear-uw 1] [--kinds "PATTERN=KIND;..."]}.
+ * [--backend onednn] [--threads 2] [--seed 0] [--layers 1] [--linear-uw 1] [--clipping 0] [--kinds "PATTERN=KIND;..."]}.
  * {@code --kinds} overrides layer kinds by name pattern ({@link NamePattern}), e.g. {@code regex:.*body\.4=FIXED8}.
  * {@code --linear-uw 1} steps weight bounds on uw itself, as ADABM.md §6 has it (default: log space).
  * Data set names are folders under ../shared/datasets.
@@ -45,10 +45,11 @@ public final class QuantExperiment {
                 .withSeed(Long.parseLong(a.getOrDefault("seed", "0")));
         FineTuner.Options sized = s.fineTuning().withSize(Integer.parseInt(a.getOrDefault("epochs", "10")),
                 Integer.parseInt(a.getOrDefault("steps", "50")), 2).withLambdaBit(Double.parseDouble(a.getOrDefault("lambda", "50")));
-        FineTuner.Options ft = sized.withLogWeightBounds(!a.getOrDefault("linear-uw", "0").equals("1")).withRates(Double.parseDouble(a.getOrDefault("lr-w", String.valueOf(sized.lrWeight()))),
+        FineTuner.Options rated = sized.withLogWeightBounds(!a.getOrDefault("linear-uw", "0").equals("1")).withRates(Double.parseDouble(a.getOrDefault("lr-w", String.valueOf(sized.lrWeight()))),
                 Double.parseDouble(a.getOrDefault("lr-a", String.valueOf(sized.lrActivation()))),
                 Double.parseDouble(a.getOrDefault("lr-m", String.valueOf(sized.lrLogit()))),
                 Double.parseDouble(a.getOrDefault("lr-tau", String.valueOf(sized.lrTau()))));
+        FineTuner.Options ft = rated.withClipping(!a.getOrDefault("clipping", "1").equals("0"));   // --clipping 0: no bit-aware clipping (ablation)
         s = s.withFineTuning(ft).withFineTune(ft.epochs() > 0);
         System.out.printf("%s x%d %s %s, %d patches of %d, %d epochs x %d steps, lambda %.0f%n", g.name(), scale, spec, method,
                 s.patches(), s.patchSize(), ft.epochs(), ft.steps(), ft.lambdaBit());
