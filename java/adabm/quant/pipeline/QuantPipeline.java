@@ -53,9 +53,12 @@ public final class QuantPipeline {
             return new Settings(spec, method, fineTune, patches, patchSize, seed, calibration, f);
         }
 
-        /** The fine-tuner options actually used: AdaBM clips on the first batch, baselines do not; no FT = 0 epochs. */
+        /**
+         * The fine-tuner options actually used: AdaBM clips on the first batch (unless its options turn clipping off,
+         * for ablations), baselines never do; no FT = 0 epochs.
+         */
         FineTuner.Options effectiveFineTuning() {
-            FineTuner.Options f = fineTuning.withClipping(method == CalibrationMethod.ADABM);
+            FineTuner.Options f = fineTuning.withClipping(method == CalibrationMethod.ADABM && fineTuning.clipping());
             return fineTune ? f : f.withSize(0, f.steps(), f.batch());
         }
     }
