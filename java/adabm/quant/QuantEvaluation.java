@@ -25,16 +25,12 @@ public final class QuantEvaluation {
      */
     public record Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets, List<List<Integer>> tileOffsets,
                          List<Double> imageComplexity) {
-        public Result(EvalResult eval, double fab, List<Double> imageFab, List<Integer> imageOffsets) {
-            this(eval, fab, imageFab, imageOffsets, imageOffsets.stream().map(List::of).toList(), List.of());
-        }
 
         /** Per image: FAB, LR complexity and image (or tile) offsets, for {@link EvalResult#toJson(double, List)}. */
         public List<EvalResult.QuantStats> stats() {
             List<EvalResult.QuantStats> out = new ArrayList<>();
             for (int i = 0; i < imageFab.size(); i++)
-                out.add(new EvalResult.QuantStats(imageFab.get(i), i < imageComplexity.size() ? imageComplexity.get(i) : Double.NaN,
-                        tileOffsets.get(i)));
+                out.add(new EvalResult.QuantStats(imageFab.get(i), imageComplexity.get(i), tileOffsets.get(i)));
             return out;
         }
     }

@@ -156,17 +156,14 @@ final class ArtifactCodec {
         return b;
     }
 
-    private static LayerRole role(JsonFields o, String key, String text) {
-        try {
-            return LayerRole.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw o.error(key, "is " + e.getMessage());
-        }
-    }
+    private static LayerRole role(JsonFields o, String key, String text) { return named(o, key, text, LayerRole::parse); }
 
-    private static LayerKind kind(JsonFields o, String key, String text) {
+    private static LayerKind kind(JsonFields o, String key, String text) { return named(o, key, text, LayerKind::parse); }
+
+    /** A role or kind name; the parser's message ("not a layer kind (...)") completes the field error. */
+    private static <T> T named(JsonFields o, String key, String text, java.util.function.Function<String, T> parser) {
         try {
-            return LayerKind.parse(text);
+            return parser.apply(text);
         } catch (IllegalArgumentException e) {
             throw o.error(key, "is " + e.getMessage());
         }

@@ -130,8 +130,7 @@ public final class ComparisonFormat {
             im.add("ssim", number(ims.get(i).ssim()));
             im.add("fab", number(row.evaluation().imageFab().get(i)));
             im.addProperty("image_offset", row.evaluation().imageOffsets().get(i));
-            List<Double> complexity = row.evaluation().imageComplexity();
-            if (i < complexity.size()) im.add("complexity", number(complexity.get(i)));
+            im.add("complexity", number(row.evaluation().imageComplexity().get(i)));
             images.add(im);
         }
         o.add("images", images);
